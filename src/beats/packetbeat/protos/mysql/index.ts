@@ -1,0 +1,7 @@
+import { ConfigError } from '../../../../libbeat/common/errors.js';
+import type { ProtocolFactory } from '../protocol.js';
+
+// Placeholder until the mysql protocol lands.
+export const createMysqlProtocol: ProtocolFactory = (cfg) => {
+  throw new ConfigError(cfg.file, cfg.path, 'this protocol is not implemented yet');
+};
