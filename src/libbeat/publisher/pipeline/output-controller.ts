@@ -6,6 +6,8 @@ import { settle, type Entry } from './entry.js';
 import { PipelineBatch, type BatchOwner } from './pipeline-batch.js';
 import { runWorker } from './worker.js';
 
+const STOP_GRACE_MS = 1000;
+
 export interface ControllerOptions {
   name: string;
   group: OutputGroup;
@@ -92,8 +94,12 @@ export class OutputController implements BatchOwner {
   async stop(): Promise<void> {
     this.#abort.abort();
     this.#wake();
-    await Promise.all(this.#workers);
+    // Closing the clients fails any publish still in flight; a client that ignores that cannot hold shutdown.
     await Promise.all(this.group.clients.map((c) => c.close().catch(() => {})));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((r) => (timer = setTimeout(r, STOP_GRACE_MS)));
+    await Promise.race([Promise.all(this.#workers), grace]);
+    clearTimeout(timer);
   }
 
   /** The next batch for a worker; null once stopped. */
