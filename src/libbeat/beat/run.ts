@@ -117,9 +117,12 @@ async function runWithConfig(def: BeatDefinition, cfg: ConfigNode, flags: FlagVa
   process.on('SIGTERM', onSignal);
   log.info(`${def.name} ${VERSION} started (${outputs.size === 0 ? 'publishing disabled' : [...outputs.keys()].join(', ')}).`);
   pipeline.start();
+  // A beater may wait on nothing but a promise (stop()); keep the process alive until run() settles.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     await beater.run();
   } finally {
+    clearInterval(keepAlive);
     const timeout = cfg.durationMs('shutdown_timeout', DEFAULT_SHUTDOWN_TIMEOUT_MS, { min: 0 });
     await pipeline.close(timeout);
     stopMetrics();
