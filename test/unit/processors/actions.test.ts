@@ -13,6 +13,16 @@ describe('drop_fields', () => {
   it('drops a whole object by its name', () => {
     assert.deepEqual(apply('processors: [{drop_fields: {fields: [http, beat]}}]', base()), { type: 'log', message: 'hello' });
   });
+  it('does not change a nested object shared with other events', () => {
+    const shared = { name: 'b1', hostname: 'h1' };
+    const p = chain('processors: [{drop_fields: {fields: [beat.hostname, message]}}]');
+    const a = runProcessors(p, { timestamp: new Date(0), fields: { type: 'log', message: 'x', beat: shared } })!;
+    assert.deepEqual(a.fields, { type: 'log', beat: { name: 'b1' } });
+    assert.deepEqual(shared, { name: 'b1', hostname: 'h1' });
+  });
+  it('drops a literal dotted top-level key too', () => {
+    assert.deepEqual(apply('processors: [{drop_fields: {fields: [a.b]}}]', { 'a.b': 1, a: { b: 2, c: 3 } }), { a: { c: 3 } });
+  });
   it('never drops @timestamp and type', () => {
     const out = apply("processors: [{drop_fields: {fields: ['@timestamp', type, message]}}]", { ...base(), '@timestamp': 't' });
     assert.equal(out?.['type'], 'log');
