@@ -1,6 +1,6 @@
 import type { BeatEvent } from '../common/event.js';
 import type { ConfigNode } from '../config/config-node.js';
-import { ConfigError } from '../common/errors.js';
+import { nodeError } from './config-util.js';
 import { compileCondition, type Condition } from './condition.js';
 import { builtinProcessors } from './builtin.js';
 import type { ProcessorRegistry } from './registry.js';
@@ -18,9 +18,6 @@ export interface Processor {
 /** Builds a processor from its options (`processors.N.<name>`); throws ConfigError naming the option path. */
 export type ProcessorFactory = (cfg: ConfigNode) => Processor;
 
-/** Options every processor accepts besides its own. */
-export const COMMON_OPTIONS = ['when'] as const;
-
 let builtins: ProcessorRegistry | undefined;
 
 /**
@@ -36,7 +33,7 @@ function createOne(item: ConfigNode, reg: ProcessorRegistry): Processor {
   const names = item.keys();
   if (names.length !== 1) {
     const got = names.length === 0 ? 'nothing' : names.join(', ');
-    throw new ConfigError(item.file, item.path, `must name exactly one processor (${reg.names().join(', ')}), got ${got}`);
+    throw nodeError(item, `must name exactly one processor (${reg.names().join(', ')}), got ${got}`);
   }
   const name = names[0]!;
   const factory = reg.get(name);
