@@ -125,4 +125,24 @@ describe('libbeat CLI', () => {
     assert.equal(stats['libbeat.pipeline.events.published'], 7);
     assert.equal(stats['libbeat.output.file.events.acked'], 7);
   });
+
+  it('applies the processors chain from the config (drop_event with when, drop_fields)', async () => {
+    const dir = tmp();
+    const cfg = join(dir, 'c.yml');
+    writeFileSync(
+      cfg,
+      `testbeat:\n  count: 10\nprocessors:\n  - drop_event:\n      when:\n        range:\n          n:\n            gte: 5\n  - drop_fields:\n      fields: [message]\noutput:\n  file:\n    path: ${dir}/out\n`,
+    );
+    const r = await runCli(TESTBEAT, ['-c', cfg, '-e']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /acked 10/, 'filtered events are acknowledged too');
+    const docs = readFileSync(join(dir, 'out', 'testbeat'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(docs.map((d) => d.n), [0, 1, 2, 3, 4]);
+    assert.ok(docs.every((d) => !('message' in d)));
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, `processors:\n  - drop_fields:\n      fields: 5\noutput:\n  console: {}\n`);
+    const r2 = await runCli(TESTBEAT, ['-c', bad, '-configtest']);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, /processors\.0\.drop_fields\.fields: must be a list of strings, got 5/);
+  });
 });
