@@ -2,6 +2,7 @@ import type { ConfigNode } from '../config/config-node.js';
 import { createFileSink } from './file-sink.js';
 import { parseLevel, type Level } from './levels.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from './logger.js';
+import { createSyslogSink } from './syslog-sink.js';
 
 export interface LoggingFlags {
   /** `-e`: stderr only. */
@@ -20,9 +21,9 @@ export interface LoggingSetup {
 
 /**
  * Builds the root logger from the `logging` section and the CLI flags (Beats 1.0 rules): `-e` logs to stderr only;
- * otherwise `logging.to_files` writes rotating files (`files.path/name/rotateeverybytes/keepfiles`), and with
- * neither files nor `-e` the log goes to stderr. `logging.to_syslog` is accepted for compatibility; Node cannot
- * write to the /dev/log datagram socket, so syslog logging is not available and a warning says so once.
+ * otherwise `logging.to_files` writes rotating files (`files.path/name/rotateeverybytes/keepfiles`) and
+ * `logging.to_syslog` sends to the local syslog (`/dev/log`, or `logging.syslog_socket`); with neither, or when
+ * the syslog socket is missing (a warning says so), the log goes to stderr.
  * Level: `logging.level` (default error, as 1.0), raised to info by `-v` and to debug by `-d`.
  */
 export function setupLogging(beat: string, cfg: ConfigNode, flags: LoggingFlags): LoggingSetup {
@@ -33,10 +34,15 @@ export function setupLogging(beat: string, cfg: ConfigNode, flags: LoggingFlags)
   if (flags.verbose && (level === 'critical' || level === 'error' || level === 'warning')) level = 'info';
   if (flags.debugSelectors.length > 0) level = 'debug';
   const sinks: LogSink[] = [];
-  let syslogWanted = false;
+  let syslogMissing: string | undefined;
   if (flags.toStderr) sinks.push(stderrSink());
   else {
-    syslogWanted = cfg.bool('to_syslog', false);
+    if (cfg.bool('to_syslog', false)) {
+      const socket = cfg.str('syslog_socket', '/dev/log');
+      const sink = createSyslogSink(beat, socket);
+      if (sink) sinks.push(sink);
+      else syslogMissing = socket;
+    }
     if (cfg.bool('to_files', false)) {
       const files = cfg.child('files');
       sinks.push(
@@ -47,9 +53,10 @@ export function setupLogging(beat: string, cfg: ConfigNode, flags: LoggingFlags)
           keepFiles: files.int('keepfiles', 7, { min: 2, max: 1024 }),
         }),
       );
-    } else sinks.push(stderrSink());
+    }
+    if (sinks.length === 0) sinks.push(stderrSink());
   }
   const log = createLogger({ level, selectors, sinks });
-  if (syslogWanted) log.warn('Logging to syslog is not supported by this implementation; logging.to_syslog is ignored.');
+  if (syslogMissing) log.warn(`No syslog socket at ${syslogMissing}; logging to stderr instead.`);
   return { log, sinks, level };
 }
