@@ -56,13 +56,14 @@ export class PacketEngine {
   }
 
   packet(raw: CapturedPacket): void {
-    const p = this.decoder.decode(raw);
     if (raw.ts > this.#clock) this.#clock = raw.ts;
-    if (p !== undefined) this.decoded(p);
+    // Housekeeping first: a packet after a long silence must find idle connections already closed.
     if (this.#clock - this.#lastTick >= this.#tickMs) {
       if (this.#lastTick === 0) this.#lastTick = this.#clock;
       else this.tick(this.#clock);
     }
+    const p = this.decoder.decode(raw);
+    if (p !== undefined) this.decoded(p);
   }
 
   /** Dispatches an already decoded packet. */
