@@ -9,6 +9,8 @@ export interface ReplayOptions {
   loops: number;
   /** Resolves when the next packet may be processed (`-O`: one packet per Enter). */
   beforePacket?: () => Promise<void>;
+  /** Called after each packet; a returned promise is awaited before the next one (publishing backpressure). */
+  afterPacket?: () => Promise<void> | undefined;
   /** Checked between chunks; true stops the replay. */
   stopped?: () => boolean;
   /** Read size (tests use small chunks to exercise records split across reads). */
@@ -66,6 +68,7 @@ async function replayOnce(
         throw new BeatsError('BEAT_ERR_IO', `${path}: ${parser.error}`, { userError: true });
       }
       for (const p of batch) {
+        if (opts.stopped?.()) return count;
         if (opts.beforePacket) await opts.beforePacket();
         if (!opts.topSpeed) {
           if (firstTs === undefined) {
@@ -77,6 +80,10 @@ async function replayOnce(
         }
         count++;
         onPacket(p);
+        if (opts.afterPacket) {
+          const w = opts.afterPacket();
+          if (w) await w;
+        }
       }
       if (parser.error !== undefined) {
         onWarning(`${path}: ${parser.error}; rest of the file skipped`);
