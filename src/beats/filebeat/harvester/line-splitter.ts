@@ -34,6 +34,8 @@ export class LineSplitter {
   #seen = 0;
   /** File offset where the current incomplete line starts. */
   #lineOffset: number;
+  /** Multi-byte encodings: trailing bytes of a chunk that do not complete a code unit, kept for the next one. */
+  #carry: Buffer | undefined;
 
   constructor(opts: SplitterOptions, startOffset = 0) {
     this.#nl = opts.newline;
@@ -59,12 +61,27 @@ export class LineSplitter {
     this.#kept = 0;
     this.#seen = 0;
     this.#lineOffset = offset;
+    this.#carry = undefined;
   }
 
   /** Feeds `buf[start, end)`, which follows the previously fed bytes in the file. Calls `sink` for each line. */
   push(buf: Buffer, start: number, end: number, sink: LineSink): void {
     const nl = this.#nl;
     const unit = this.#unit;
+    if (unit > 1) {
+      // Process whole code units only, so a newline split across two chunks is still seen.
+      if (this.#carry) {
+        buf = Buffer.concat([this.#carry, buf.subarray(start, end)]);
+        start = 0;
+        end = buf.length;
+        this.#carry = undefined;
+      }
+      const rem = (end - start) % unit;
+      if (rem > 0) {
+        this.#carry = Buffer.from(buf.subarray(end - rem, end));
+        end -= rem;
+      }
+    }
     let pos = start;
     while (pos < end) {
       let i = unit === 1 ? buf.indexOf(nl[0]!, pos) : this.#findAligned(buf, pos, end);
