@@ -20,8 +20,8 @@ export interface WindowInfo {
 export interface ReceiverFaults {
   /** Destroy the connection after this many data frames of the window arrived (they are kept: at-least-once). */
   closeAfter?(w: WindowInfo): number | undefined;
-  /** Delay before each ACK of the window is written, ms. */
-  ackDelayMs?(w: WindowInfo): number;
+  /** Delay before the ACK of `seq` is written, ms (asked for every ACK). */
+  ackDelayMs?(w: WindowInfo, seq: number): number;
   /** Send a partial ACK after every `n` data frames (Logstash does this while its pipeline is busy). */
   partialAckEvery?(w: WindowInfo): number | undefined;
   /** Acknowledge only up to this many frames of the window, then stay silent (a stuck receiver). */
@@ -47,7 +47,6 @@ export interface ReceiverOptions {
 interface WindowState extends WindowInfo {
   received: number;
   closeAfter: number | undefined;
-  delay: number;
   partialEvery: number | undefined;
   ackOnly: number | undefined;
 }
@@ -138,7 +137,6 @@ export class LumberjackReceiver {
         ...info,
         received: 0,
         closeAfter: f.closeAfter?.(info),
-        delay: f.ackDelayMs?.(info) ?? 0,
         partialEvery: f.partialAckEvery?.(info),
         ackOnly: f.ackOnly?.(info),
       };
@@ -150,7 +148,8 @@ export class LumberjackReceiver {
         this.acks.push({ conn, seq });
         socket.write(encodeAck(seq, w.version));
       };
-      if (w.delay > 0) setTimeout(send, w.delay);
+      const delay = this.faults.ackDelayMs?.(w, seq) ?? 0;
+      if (delay > 0) setTimeout(send, delay);
       else send();
     };
     socket.on('data', (chunk: Buffer) => {
