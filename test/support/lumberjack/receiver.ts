@@ -123,6 +123,7 @@ export class LumberjackReceiver {
     const decoder = new FrameDecoder({ accept: ['window', 'data', 'json', 'compressed'] });
     let win: WindowState | undefined;
     let lastSize = 0;
+    let lastAckAt = 0;
     let closed = false;
     socket.on('close', () => {
       closed = true;
@@ -148,8 +149,11 @@ export class LumberjackReceiver {
         this.acks.push({ conn, seq });
         socket.write(encodeAck(seq, w.version));
       };
-      const delay = this.faults.ackDelayMs?.(w, seq) ?? 0;
-      if (delay > 0) setTimeout(send, delay);
+      // Like Logstash, ACKs leave in order: a delayed ACK holds back the ones after it.
+      const now = Date.now();
+      const at = Math.max(now + (this.faults.ackDelayMs?.(w, seq) ?? 0), lastAckAt);
+      lastAckAt = at;
+      if (at > now) setTimeout(send, at - now);
       else send();
     };
     socket.on('data', (chunk: Buffer) => {
