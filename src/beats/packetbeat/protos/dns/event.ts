@@ -2,7 +2,7 @@ import type { Endpoint } from '../protocol.js';
 import { NOTE_NO_REQUEST, NOTE_NO_RESPONSE, Status, type Transaction } from '../transaction.js';
 import type { DnsConfig } from './config.js';
 import type { DnsMessage, DnsRecord } from './decoder.js';
-import { className, opcodeName, rcodeName, typeName } from './names.js';
+import { TYPE, className, opcodeName, rcodeName, typeName } from './names.js';
 
 /** A decoded message with the capture time it was seen at. */
 export interface TimedDns {
@@ -11,6 +11,8 @@ export interface TimedDns {
 }
 
 function recordFields(r: DnsRecord): Record<string, unknown> {
+  // An OPT pseudo-record's class and TTL hold EDNS0 parameters, shown in its data instead.
+  if (r.type === TYPE.OPT) return { name: r.name, type: 'OPT', data: r.data };
   return { name: r.name, type: typeName(r.type), class: className(r.class), ttl: r.ttl, data: r.data };
 }
 

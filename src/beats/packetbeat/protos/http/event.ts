@@ -116,7 +116,7 @@ function headerMap(m: HttpMessage, cfg: HttpConfig, isRequest: boolean): Record<
     const prev = out[lower];
     out[lower] = typeof prev === 'string' ? `${prev}, ${v}` : v;
   }
-  return out;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** `a=1; b=2` -> {a: '1', b: '2'}; for Set-Cookie only the first pair is the cookie, the rest are attributes. */
