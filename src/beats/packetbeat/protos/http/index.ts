@@ -45,9 +45,20 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
   #policy(st: HttpConnState): BodyPolicy {
     const cfg = this.config;
     return {
-      noBody: (m) => !m.isRequest && (st.expired[0] ?? st.pending[0]?.method) === 'HEAD',
+      noBody: (m) => !m.isRequest && this.#answeredMethod(st) === 'HEAD',
       keepBody: (m) => bodyToKeep(m, cfg, MAX_KEPT_BODY),
     };
+  }
+
+  /**
+   * The method of the request the response being parsed answers: responses completed earlier in the same segment
+   * are still in `#out` (not yet paired), so they are skipped over.
+   */
+  #answeredMethod(st: HttpConnState): string | undefined {
+    let k = 0;
+    for (const m of this.#out) if (!m.isRequest && !isInterim(m.code)) k++;
+    if (k < st.expired.length) return st.expired[k];
+    return st.pending[k - st.expired.length]?.method;
   }
 
   #newState(conn: TcpConnection): HttpConnState {
@@ -135,7 +146,7 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
         if (st.pending.length > MAX_PENDING_REQUESTS) this.#publish(st.pending.shift() as HttpMessage, undefined, st);
         continue;
       }
-      if (m.code >= 100 && m.code < 200 && m.code !== 101) continue; // interim (100 Continue, 103 Early Hints)
+      if (isInterim(m.code)) continue; // interim (100 Continue, 103 Early Hints)
       if (st.expired.length > 0) {
         st.expired.shift();
         continue;
@@ -157,6 +168,11 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
   #publish(req: HttpMessage | undefined, resp: HttpMessage | undefined, st: HttpConnState): void {
     this.#ctx.report(transactionEvent(httpTransaction(req, resp, st.conn, this.config)));
   }
+}
+
+/** 1xx responses other than 101 precede the final response to the same request. */
+function isInterim(code: number): boolean {
+  return code >= 100 && code < 200 && code !== 101;
 }
 
 export const createHttpProtocol: ProtocolFactory = (cfg: ConfigNode, ctx: ProtocolContext) =>
