@@ -81,6 +81,11 @@ export interface UdpProtocol {
   flush(): void;
 }
 
+/**
+ * A protocol plugin. A plugin serving both transports on its ports (memcache) implements both interfaces in one
+ * object: the engine gives it TCP segments through `parse` & co. and datagrams through `parseUdp`, calls `expire`
+ * once for both, and `flush` at the end of input (after closing its TCP connections).
+ */
 export type Protocol = TcpProtocol | UdpProtocol;
 
 /**
@@ -91,4 +96,9 @@ export type ProtocolFactory = (cfg: ConfigNode, ctx: ProtocolContext) => Protoco
 
 export function isTcpProtocol(p: Protocol): p is TcpProtocol {
   return 'parse' in p;
+}
+
+/** True for plugins that take UDP datagrams (a plugin can be TCP and UDP at once; check both). */
+export function isUdpProtocol(p: Protocol): p is UdpProtocol {
+  return 'parseUdp' in p;
 }

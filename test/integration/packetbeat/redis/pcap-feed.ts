@@ -7,12 +7,12 @@ import type { BeatEvent } from '../../../../src/libbeat/common/event.js';
 import { nopLogger } from '../../../../src/libbeat/logp/logger.js';
 import {
   isTcpProtocol,
+  isUdpProtocol,
   type Endpoint,
   type Protocol,
   type ProtocolContext,
   type TcpConnection,
   type TcpProtocol,
-  type UdpProtocol,
 } from '../../../../src/beats/packetbeat/protos/protocol.js';
 
 export const CAPTURES = '/work/shared/captures';
@@ -111,7 +111,7 @@ export function feedFrames(proto: Protocol, frames: readonly Frame[], opts: { fr
     const server = toServer ? f.dst : f.src;
     const dir = toServer ? 0 : 1;
     if (f.transport === 'udp') {
-      if ('parseUdp' in proto) (proto as UdpProtocol).parseUdp({ ts, payload: f.payload }, client, server, dir);
+      if (isUdpProtocol(proto)) proto.parseUdp({ ts, payload: f.payload }, client, server, dir);
       continue;
     }
     if (!isTcpProtocol(proto)) continue;
@@ -126,7 +126,7 @@ export function feedFrames(proto: Protocol, frames: readonly Frame[], opts: { fr
     if (f.fin) c.state = tcp.receivedFin(c.conn, dir, c.state);
   }
   if (isTcpProtocol(proto)) for (const c of conns.values()) proto.connectionClosed(c.conn, c.state);
-  if ('flush' in proto) (proto as UdpProtocol).flush();
+  if (isUdpProtocol(proto)) proto.flush();
 }
 
 export function loadExpected(name: string): Record<string, unknown>[] {
