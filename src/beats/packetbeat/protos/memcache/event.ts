@@ -44,8 +44,8 @@ function requestFields(m: McMessage): Record<string, unknown> {
   if (m.values.length > 0) f['values'] = m.values;
   set(f, 'flags', m.flags);
   set(f, 'exptime', m.exptime);
-  set(f, 'delta', m.delta);
-  set(f, 'initial', m.initial);
+  set(f, 'delta', num(m.delta));
+  set(f, 'initial', num(m.initial));
   set(f, 'verbosity', m.verbosity);
   set(f, 'raw_args', m.rawArgs);
   set(f, 'source_class', m.sourceClass);
@@ -73,12 +73,19 @@ function responseFields(m: McMessage): Record<string, unknown> {
   if (m.countValues > 0 || (m.version !== undefined && m.protocol === 'binary')) f['bytes'] = m.valueBytes;
   if (m.values.length > 0) f['values'] = m.values;
   set(f, 'flags', m.flags);
-  if (m.counter !== undefined) f['value'] = Number(m.counter) <= Number.MAX_SAFE_INTEGER ? Number(m.counter) : m.counter;
+  set(f, 'value', num(m.counter));
   set(f, 'error_msg', m.errorMsg);
   set(f, 'version', m.version);
   set(f, 'cas_unique', m.casUnique ?? m.cas);
   if (m.stats !== undefined) f['stats'] = m.stats;
   return f;
+}
+
+/** Decimal text as a number when it is exact in a double, else kept as text. */
+function num(s: string | undefined): number | string | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  return /^\d+$/.test(s) && Number.isSafeInteger(n) ? n : s;
 }
 
 function set(f: Record<string, unknown>, k: string, v: unknown): void {
