@@ -97,6 +97,7 @@ export function isTcpProtocol(p: Protocol): p is TcpProtocol {
   return 'parse' in p;
 }
 
+/** True for plugins that take UDP datagrams (a plugin can be TCP and UDP at once; check both). */
 export function isUdpProtocol(p: Protocol): p is UdpProtocol {
   return 'parseUdp' in p;
 }
