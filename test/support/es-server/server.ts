@@ -13,6 +13,8 @@ export interface EsServerOptions {
   /** Serve HTTPS with this PEM key/certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   faults?: EsFaults;
+  /** Serve below this path (as behind a reverse proxy): `/es`; other paths answer 404. */
+  pathPrefix?: string;
 }
 
 export interface StoredDoc {
@@ -69,8 +71,10 @@ export class EsTestServer {
   #itemCounter = 0;
   readonly #auth: string | undefined;
   readonly #scheme: string;
+  readonly #prefix: string;
 
   constructor(opts: EsServerOptions = {}) {
+    this.#prefix = (opts.pathPrefix ?? '').replace(/\/+$/, '');
     this.version = opts.version ?? '8.11.1';
     const [maj, min] = this.version.split('.').map(Number);
     this.major = maj ?? 8;
@@ -90,7 +94,11 @@ export class EsTestServer {
 
   get url(): string {
     const a = this.server.address() as AddressInfo;
-    return `${this.#scheme}://127.0.0.1:${a.port}`;
+    return `${this.#scheme}://127.0.0.1:${a.port}${this.#prefix}`;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
@@ -121,6 +129,13 @@ export class EsTestServer {
     for await (const c of req) chunks.push(c as Buffer);
     let raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://x');
+    if (this.#prefix !== '') {
+      if (url.pathname !== this.#prefix && !url.pathname.startsWith(`${this.#prefix}/`)) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return void res.end(`not found (serving below ${this.#prefix})`);
+      }
+      url.pathname = url.pathname.slice(this.#prefix.length) || '/';
+    }
     const method = req.method ?? 'GET';
     if (this.requests.length >= this.logLimit) this.requests.shift();
     this.requests.push({ method, path: url.pathname + url.search, headers: req.headers, bytes: raw.length });
