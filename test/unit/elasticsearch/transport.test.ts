@@ -46,12 +46,12 @@ describe('elasticsearch transport options', () => {
     const events = Array.from({ length: 200 }, (_, i) => makeEvent(i, { message: 'the same text compresses well '.repeat(4) }));
     const { batch } = await send({ hosts: [s.url], compression_level: 5 }, events);
     assert.deepEqual(batch.signals, ['ack']);
-    const bulk = s.requests.find((r) => r.path === '/_bulk')!;
+    const bulk = s.requests.find((r) => r.path.startsWith('/_bulk'))!;
     assert.equal(bulk.headers['content-encoding'], 'gzip');
     assert.equal(s.docs().length, 200);
     const plain = await start();
     await send({ hosts: [plain.url] }, events);
-    const plainBulk = plain.requests.find((r) => r.path === '/_bulk')!;
+    const plainBulk = plain.requests.find((r) => r.path.startsWith('/_bulk'))!;
     assert.equal(plainBulk.headers['content-encoding'], undefined);
     assert.ok(bulk.bytes * 5 < plainBulk.bytes, `gzip ${bulk.bytes} vs plain ${plainBulk.bytes}`);
   });
