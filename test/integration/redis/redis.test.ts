@@ -13,6 +13,8 @@ import { RecordingBatch } from '../../support/recording-batch.js';
 import { makeEvent } from '../../support/in-memory-output.js';
 import { startPipeline, waitUntil } from '../../support/pipeline-harness.js';
 import { OwnRedis, SHARED, haveRedisServer, reachable } from './servers.js';
+import { makeTestCert } from '../../support/lumberjack/certs.js';
+import { rmSync } from 'node:fs';
 
 const CTX = { beat: { beat: 'testbeat', version: '0', name: 'h', hostname: 'h' }, log: nopLogger, metrics: new Registry() };
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
@@ -201,6 +203,38 @@ describe('redis output against the real Redis', () => {
     } finally {
       await pipeline.close(1000);
       await own.stop();
+    }
+  });
+});
+
+describe('redis output over TLS', () => {
+  it('ships to a TLS-only redis-server that the configured CA vouches for, and refuses an unverified one', async (t) => {
+    if (!haveRedisServer()) return t.skip('redis-server binary not found');
+    const cert = makeTestCert();
+    if (typeof cert === 'string') return t.skip(cert);
+    let own: OwnRedis;
+    try {
+      own = await OwnRedis.startTls(cert.certPath, cert.keyPath);
+    } catch (err) {
+      return t.skip(`this redis-server has no TLS support: ${(err as Error).message}`);
+    }
+    try {
+      const ok = (await output({ host: 'localhost', port: own.port, index: 'tls', tls: { certificate_authorities: [cert.certPath] } })).clients[0]!;
+      assert.match(ok.name, /tls/);
+      await ok.connect!(signal());
+      const b = new RecordingBatch([makeEvent(1), makeEvent(2)]);
+      await ok.publish(b);
+      assert.deepEqual(b.signals, ['ack']);
+      await ok.close();
+      const check = new Redis({ host: '127.0.0.1', port: own.port, tls: { ca: [cert.cert], servername: 'localhost' } });
+      assert.deepEqual(await listNs(check, 'tls'), [1, 2]);
+      await check.quit();
+      const untrusted = (await output({ host: 'localhost', port: own.port, tls: {} })).clients[0]!;
+      await assert.rejects(untrusted.connect!(signal()), /self.signed|certificate/i);
+      await untrusted.close();
+    } finally {
+      await own.stop();
+      rmSync(cert.dir, { recursive: true, force: true });
     }
   });
 });

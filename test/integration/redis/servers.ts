@@ -55,6 +55,15 @@ export class OwnRedis {
     return r;
   }
 
+  /** TLS only: plain port off, `port` is the TLS port; clients need not present certificates. */
+  static async startTls(certPath: string, keyPath: string): Promise<OwnRedis> {
+    const port = await freePort();
+    const r = new OwnRedis(port, ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certPath, '--tls-key-file', keyPath,
+      '--tls-ca-cert-file', certPath, '--tls-auth-clients', 'no']);
+    await r.restart();
+    return r;
+  }
+
   async restart(): Promise<void> {
     this.#proc = spawn('redis-server', this.args, { stdio: 'ignore' });
     const end = Date.now() + 5000;
