@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { connect, type Socket } from 'node:net';
 import type { BeatEvent } from '../../src/libbeat/common/event.js';
-import type { OutputGroup } from '../../src/libbeat/outputs/output.js';
+import type { OutputClient, OutputGroup } from '../../src/libbeat/outputs/output.js';
 import { nopLogger } from '../../src/libbeat/logp/logger.js';
 import { Registry } from '../../src/libbeat/monitoring/registry.js';
 import { PublishPipeline } from '../../src/libbeat/publisher/pipeline/pipeline.js';
@@ -51,7 +51,16 @@ async function throughPipeline(port: number, level: number): Promise<number> {
     new ConfigNode({ hosts: [`127.0.0.1:${port}`], compression_level: level, bulk_max_size: BULK }, undefined, 'output.logstash'),
     { beat: BEAT, log: nopLogger, metrics: new Registry() },
   );
-  const group: OutputGroup = { ...out, maxRetries: -1, flushIntervalMs: 0 };
+  return runPipeline({ ...out, maxRetries: -1, flushIntervalMs: 0 });
+}
+
+/** The pipeline's own ceiling: the same events to an output that acknowledges at once. */
+function nullPipeline(): Promise<number> {
+  const client: OutputClient = { name: 'null', publish: async (b) => b.ack(), close: async () => {} };
+  return runPipeline({ clients: [client], batchSize: BULK, maxRetries: -1, loadbalance: true, flushIntervalMs: 0 });
+}
+
+async function runPipeline(group: OutputGroup): Promise<number> {
   const pipeline = new PublishPipeline({ beat: BEAT, outputs: new Map([['ls', group]]), log: nopLogger, metrics: new Registry(), queueSize: 8192 });
   pipeline.start();
   let acked = 0;
@@ -125,6 +134,8 @@ const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} eve
 const sink = await startSink();
 try {
   console.log(`${N} events, bulk_max_size ${BULK}, receiver in a worker thread (inflate + frame split + ACK, no JSON parse)`);
+  const ceiling = await nullPipeline();
+  console.log(`pipeline ceiling (same events, null output): ${fmt(ceiling)}`);
   for (const level of [0, 3]) {
     const before = await sink.count();
     const pipe = await throughPipeline(sink.port, level);
@@ -135,7 +146,7 @@ try {
     const enc = encodeOnly(level);
     console.log(
       `compression_level ${level}: pipeline ${fmt(pipe)} (RSS ${r})  baseline raw socket of pre-encoded windows ${fmt(raw)}` +
-        ` (ratio ${(pipe / raw).toFixed(2)})  encode only ${fmt(enc)}`,
+        ` (ratio ${(pipe / raw).toFixed(2)})  encode only ${fmt(enc)}  vs null-output pipeline ${(pipe / ceiling).toFixed(2)}`,
     );
   }
 } finally {
