@@ -145,7 +145,7 @@ describe('logstash output against the lumberjack receiver', () => {
 
   it('reconnects after 3 ACK timeouts in a row', async () => {
     const rx = await LumberjackReceiver.start({ faults: { ackOnly: (w) => (w.conn === 0 ? 0 : undefined) } });
-    const c = clientFor(rx, { timeoutMs: 60 });
+    const c = clientFor(rx, { timeoutMs: 150 });
     try {
       await c.connect(signal());
       const b = new RecordingBatch(events(0, 10));
