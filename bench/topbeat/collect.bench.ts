@@ -14,7 +14,7 @@ import { Collector } from '../../src/beats/topbeat/collector.js';
 import { LinuxSource } from '../../src/beats/topbeat/linux/source.js';
 
 const SLEEPERS = Number(process.env['BENCH_SLEEPERS'] ?? 1000);
-const WARM_UP = 5;
+const WARM_UP = 30;
 const cpuCount = cpus().length;
 const WARM_RUNS = 15;
 const RUN_SECONDS = Number(process.env['BENCH_RUN_SECONDS'] ?? 10);
@@ -41,7 +41,7 @@ async function startSleepers(): Promise<ChildProcess> {
   // One shell forks them all (faster than 1000 spawns from Node); its process group is killed at the end.
   const sh = spawn('sh', ['-c', `i=0; while [ $i -lt ${SLEEPERS} ]; do sleep 600 & i=$((i+1)); done; wait`], { detached: true, stdio: 'ignore' });
   const before = countProcs();
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (countProcs() < before + SLEEPERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   return sh;
 }
@@ -57,8 +57,12 @@ async function measureCollections(): Promise<void> {
   const nProcs = cold.filter((d) => d['type'] === 'process').length;
   console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cpuCount} cores (figures are noisy when it is high)`);
 
-  // A running beat has warm JIT code: a few collections first, then the median of each figure (the machine is shared).
-  for (let i = 0; i < WARM_UP; i++) await collector.collect();
+  // A running beat has warm JIT code: collections first (these are slower while V8 optimizes), then the median of
+  // each figure (the machine is shared).
+  const wu0 = process.cpuUsage();
+  let nWarmUp = 0;
+  for (let i = 0; i < WARM_UP; i++) nWarmUp += (await collector.collect()).filter((d) => d['type'] === 'process').length;
+  const wu = process.cpuUsage(wu0);
   const walls: number[] = [];
   const cpus: number[] = [];
   let events = 0;
@@ -105,6 +109,7 @@ async function measureCollections(): Promise<void> {
   const per = (us: number, n: number) => `${(us / n).toFixed(1)} us/process`;
   console.log(`processes: ${nWarm} reported (${psLines} listed by ps); events per collection: ${Math.round(events / WARM_RUNS)}`);
   console.log(`cold collection (opens descriptors): wall ${coldWall.toFixed(1)} ms, CPU ${((coldCpu.user + coldCpu.system) / 1000).toFixed(1)} ms = ${per(coldCpu.user + coldCpu.system, nProcs)}`);
+  console.log(`next ${WARM_UP} collections (JIT warming up): CPU ${per(wu.user + wu.system, nWarmUp)} on average`);
   console.log(`warm collection (median of ${WARM_RUNS}): wall ${median.toFixed(1)} ms = ${per(median * 1000, nWarm)}, CPU ${(warmCpuUs / 1000).toFixed(1)} ms = ${per(warmCpuUs, nWarm)}`);
   console.log(`  of which the process table alone: CPU ${per(procOnlyUs, nTable)}; descriptors held: ${held.openFds} for ${held.tracked} processes`);
   console.log(`baseline ps ${psArgs.join(' ')}: wall ${psWall.toFixed(1)} ms = ${per(psWall * 1000, psLines)}, CPU ${(psCpuUs / 1000).toFixed(1)} ms = ${per(psCpuUs, psLines)}`);
