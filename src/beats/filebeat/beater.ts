@@ -1,9 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { sleep } from '../../libbeat/common/backoff.js';
 import type { Beat, Beater } from '../../libbeat/beat/beater.js';
 import type { PipelineClient } from '../../libbeat/publisher/client.js';
 import type { FilebeatConfig } from './config.js';
 import { BufferPool } from './harvester/buffer-pool.js';
+import { Sleeper } from './harvester/sleeper.js';
 import type { Harvester } from './harvester/harvester.js';
 import { readStdin } from './input/stdin.js';
 import { Prospector, type CrawlerContext } from './prospector/prospector.js';
@@ -24,6 +26,7 @@ export class Filebeat implements Beater {
   readonly #cfg: FilebeatConfig;
   readonly #once: boolean;
   readonly #abort = new AbortController();
+  readonly #sleeper = new Sleeper();
   readonly #stopped: Promise<void>;
   #resolveStopped: () => void = () => {};
   readonly registrar: Registrar;
@@ -34,6 +37,8 @@ export class Filebeat implements Beater {
     this.#once = once;
     this.registrar = new Registrar(cfg.registryFile, beat.log.child('registrar'), cfg.registryFlushMs);
     this.#stopped = new Promise((r) => (this.#resolveStopped = r));
+    // Every waiting harvester listens for the stop signal.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   async run(): Promise<void> {
@@ -48,6 +53,7 @@ export class Filebeat implements Beater {
       log: log.child('harvester'),
       once: this.#once,
       signal: this.#abort.signal,
+      sleeper: this.#sleeper,
       markDirty: () => registrar.markDirty(),
       stats,
       registrar,
@@ -77,6 +83,7 @@ export class Filebeat implements Beater {
 
   stop(): void {
     this.#abort.abort();
+    this.#sleeper.stop();
     this.#resolveStopped();
   }
 
