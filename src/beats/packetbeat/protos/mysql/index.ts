@@ -1,7 +1,197 @@
-import { ConfigError } from '../../../../libbeat/common/errors.js';
-import type { ProtocolFactory } from '../protocol.js';
+import type { ConfigNode } from '../../../../libbeat/config/config-node.js';
+import type { BeatEvent } from '../../../../libbeat/common/event.js';
+import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js';
+import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
+import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
+import { COMMAND_NAMES, MysqlConnParser, type MysqlExchange, type MysqlResult } from './parser.js';
+import { firstKeyword, rowsText, splitStatements } from './sql-text.js';
 
-// Placeholder until the mysql protocol lands.
-export const createMysqlProtocol: ProtocolFactory = (cfg) => {
-  throw new ConfigError(cfg.file, cfg.path, 'this protocol is not implemented yet');
-};
+export interface MysqlConfig extends CommonProtocolConfig {
+  /** Rows of a result set included in `response` (with send_response). */
+  maxRows: number;
+  /** Characters of each row included in `response`. */
+  maxRowLength: number;
+}
+
+export function readMysqlConfig(cfg: ConfigNode): MysqlConfig {
+  return {
+    ...readCommonConfig(cfg, [3306]),
+    maxRows: cfg.int('max_rows', 10, { min: 0 }),
+    maxRowLength: cfg.int('max_row_length', 1024, { min: 0 }),
+  };
+}
+
+interface ConnState {
+  conn: TcpConnection;
+  parser: MysqlConnParser;
+}
+
+const NOTE_GAP = 'Packet loss while capturing the response';
+
+/** Builds the events of one finished (or abandoned) exchange. */
+export function mysqlEvents(ex: MysqlExchange, conn: TcpConnection, cfg: MysqlConfig, note?: string): BeatEvent[] {
+  const { req, results } = ex;
+  if (!req.report) return [];
+  const base = (query: string | undefined): Transaction => ({
+    type: 'mysql',
+    transport: 'tcp',
+    client: conn.client,
+    server: conn.server,
+    requestTs: req.ts,
+    responseTs: ex.responseTs,
+    status: Status.ok,
+    method: (query !== undefined ? firstKeyword(query) : undefined) ?? COMMAND_NAMES[req.command],
+    query,
+    bytesIn: req.bytes,
+    bytesOut: ex.responseTs !== undefined ? ex.responseBytes : undefined,
+    request: cfg.sendRequest ? query : undefined,
+  });
+  // one COM_QUERY holding several statements, answered by one result each: one transaction per statement
+  if (results.length > 1 && req.query !== undefined) {
+    const stmts = splitStatements(req.query, { hashComments: true, backslashEscapes: true });
+    if (stmts.length === results.length) {
+      return results.map((r, i) => {
+        const t = base(stmts[i]);
+        fill(t, req.command, [r], cfg, ex, note);
+        const m = t.fields?.['mysql'] as Record<string, unknown>;
+        m['multi_statement'] = { index: i + 1, of: stmts.length };
+        return transactionEvent(t);
+      });
+    }
+  }
+  const t = base(req.query);
+  fill(t, req.command, results, cfg, ex, note);
+  const m = t.fields?.['mysql'] as Record<string, unknown>;
+  if (req.statementId !== undefined) m['statement_id'] = req.statementId;
+  if (req.params !== undefined) m['params'] = req.params;
+  return [transactionEvent(t)];
+}
+
+function fill(
+  t: Transaction,
+  command: number,
+  results: readonly MysqlResult[],
+  cfg: MysqlConfig,
+  ex: MysqlExchange,
+  note: string | undefined,
+): void {
+  const m: Record<string, unknown> = {
+    command: COMMAND_NAMES[command],
+    iserror: false,
+    affected_rows: 0,
+    insert_id: 0,
+    num_rows: 0,
+    num_fields: 0,
+  };
+  if (t.query !== undefined) m['query'] = t.query;
+  t.fields = { mysql: m };
+  if (ex.responseTs === undefined) {
+    t.status = Status.error;
+    t.notes = [note ?? NOTE_NO_RESPONSE];
+    return;
+  }
+  if (note !== undefined) t.notes = [note];
+  let affected = 0;
+  let insertId = 0;
+  let rowsResult: MysqlResult | undefined;
+  for (const r of results) {
+    if (r.kind === 'error' && r.error !== undefined) {
+      t.status = Status.error;
+      m['iserror'] = true;
+      m['error_code'] = r.error.code;
+      m['error_message'] = r.error.message;
+      if (r.error.sqlState !== undefined) m['sql_state'] = r.error.sqlState;
+      if (cfg.sendResponse) t.response = r.error.message;
+    } else if (r.kind === 'ok') {
+      affected += r.affectedRows ?? 0;
+      if (r.insertId) insertId = r.insertId;
+    } else if (r.kind === 'prepare') {
+      m['statement_id'] = r.statementId;
+      m['num_params'] = r.numParams;
+      m['num_fields'] = r.numFields;
+      if (r.tables !== undefined && r.tables.length > 0) t.path = r.tables.join(', ');
+    } else if (r.kind === 'rows') {
+      rowsResult ??= r;
+    }
+  }
+  m['affected_rows'] = affected;
+  m['insert_id'] = insertId;
+  if (rowsResult !== undefined) {
+    m['num_fields'] = rowsResult.numFields ?? 0;
+    m['num_rows'] = rowsResult.numRows ?? 0;
+    if (rowsResult.tables !== undefined && rowsResult.tables.length > 0) t.path = rowsResult.tables.join(', ');
+    if (cfg.sendResponse && rowsResult.rows !== undefined) {
+      t.response = rowsText(rowsResult.columns ?? [], rowsResult.rows, cfg.maxRowLength);
+    }
+  }
+}
+
+/** The MySQL / MariaDB protocol plugin. */
+export class MysqlProtocol implements TcpProtocol<ConnState> {
+  readonly name = 'mysql';
+  readonly ports: readonly number[];
+  readonly transactionTimeoutMs: number;
+  readonly #cfg: MysqlConfig;
+  readonly #ctx: ProtocolContext;
+  /** Connections with requests waiting, for `expire`. */
+  readonly #waiting = new Set<ConnState>();
+  readonly #out: MysqlExchange[] = [];
+
+  constructor(cfg: MysqlConfig, ctx: ProtocolContext) {
+    this.#cfg = cfg;
+    this.#ctx = ctx;
+    this.ports = cfg.ports;
+    this.transactionTimeoutMs = cfg.transactionTimeoutMs;
+  }
+
+  parse(pkt: Packet, conn: TcpConnection, dir: Direction, state: ConnState | undefined): ConnState | undefined {
+    const st = state ?? { conn, parser: new MysqlConnParser({ maxRows: this.#cfg.sendResponse ? this.#cfg.maxRows : 0 }) };
+    const out = this.#out;
+    out.length = 0;
+    st.parser.feed(dir, pkt.ts, pkt.payload, out);
+    for (const ex of out) this.#publish(ex, conn);
+    out.length = 0;
+    if (st.parser.requests.length > 0) this.#waiting.add(st);
+    else this.#waiting.delete(st);
+    return st;
+  }
+
+  receivedFin(_conn: TcpConnection, _dir: Direction, state: ConnState | undefined): ConnState | undefined {
+    return state;
+  }
+
+  gapInStream(
+    conn: TcpConnection,
+    _dir: Direction,
+    _nbytes: number,
+    state: ConnState | undefined,
+  ): { state: ConnState | undefined; drop: boolean } {
+    if (state === undefined) return { state, drop: false };
+    // MySQL framing cannot be recovered inside a lost packet: publish what waits and start afresh
+    for (const ex of state.parser.takePending()) this.#publish(ex, conn, NOTE_GAP);
+    this.#waiting.delete(state);
+    return { state: undefined, drop: true };
+  }
+
+  connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {
+    if (state === undefined) return;
+    for (const ex of state.parser.takePending()) this.#publish(ex, conn);
+    this.#waiting.delete(state);
+  }
+
+  expire(nowMs: number): void {
+    const cutoff = nowMs - this.transactionTimeoutMs;
+    for (const st of this.#waiting) {
+      for (let ex = st.parser.expireOlderThan(cutoff); ex; ex = st.parser.expireOlderThan(cutoff)) {
+        this.#publish(ex, st.conn);
+      }
+      if (st.parser.requests.length === 0) this.#waiting.delete(st);
+    }
+  }
+
+  #publish(ex: MysqlExchange, conn: TcpConnection, note?: string): void {
+    for (const ev of mysqlEvents(ex, conn, this.#cfg, note)) this.#ctx.report(ev);
+  }
+}
+
+export const createMysqlProtocol: ProtocolFactory = (cfg, ctx) => new MysqlProtocol(readMysqlConfig(cfg), ctx);

@@ -1,7 +1,167 @@
-import { ConfigError } from '../../../../libbeat/common/errors.js';
-import type { ProtocolFactory } from '../protocol.js';
+import type { ConfigNode } from '../../../../libbeat/config/config-node.js';
+import type { BeatEvent } from '../../../../libbeat/common/event.js';
+import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js';
+import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
+import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
+import { firstKeyword, rowsText, splitStatements } from '../mysql/sql-text.js';
+import { PgConnParser, type PgExchange, type PgResult } from './parser.js';
 
-// Placeholder until the pgsql protocol lands.
-export const createPgsqlProtocol: ProtocolFactory = (cfg) => {
-  throw new ConfigError(cfg.file, cfg.path, 'this protocol is not implemented yet');
-};
+export interface PgsqlConfig extends CommonProtocolConfig {
+  maxRows: number;
+  maxRowLength: number;
+}
+
+export function readPgsqlConfig(cfg: ConfigNode): PgsqlConfig {
+  return {
+    ...readCommonConfig(cfg, [5432]),
+    maxRows: cfg.int('max_rows', 10, { min: 0 }),
+    maxRowLength: cfg.int('max_row_length', 1024, { min: 0 }),
+  };
+}
+
+interface ConnState {
+  conn: TcpConnection;
+  parser: PgConnParser;
+}
+
+const NOTE_GAP = 'Packet loss while capturing the response';
+const NOTE_INCOMPLETE = 'ReadyForQuery not seen: response incomplete';
+
+/**
+ * Events of one request cycle. A simple Query holding several statements gives one event per statement that got a
+ * result (CommandComplete, EmptyQueryResponse or ErrorResponse), in order; an extended cycle gives one event.
+ */
+export function pgsqlEvents(ex: PgExchange, conn: TcpConnection, cfg: PgsqlConfig, note?: string): BeatEvent[] {
+  const { req } = ex;
+  if (req.kind === 'silent') return [];
+  const answered = ex.results.length > 0 || ex.complete;
+  const make = (query: string | undefined, results: readonly PgResult[], multi?: { index: number; of: number }): BeatEvent => {
+    const last = results[results.length - 1];
+    const responseTs = answered ? (multi !== undefined && last !== undefined ? last.ts : ex.responseTs) : undefined;
+    const t: Transaction = {
+      type: 'pgsql',
+      transport: 'tcp',
+      client: conn.client,
+      server: conn.server,
+      requestTs: req.ts,
+      responseTs,
+      status: Status.ok,
+      method: query !== undefined ? firstKeyword(query) : undefined,
+      query,
+      bytesIn: req.bytes,
+      bytesOut: answered ? ex.responseBytes : undefined,
+      request: cfg.sendRequest ? query : undefined,
+    };
+    const pg: Record<string, unknown> = { iserror: false, num_rows: 0, num_fields: 0 };
+    if (query !== undefined) pg['query'] = query;
+    let rowsResult: PgResult | undefined;
+    for (const r of results) {
+      pg['num_rows'] = (pg['num_rows'] as number) + r.numRows;
+      if (r.numFields > 0) pg['num_fields'] = r.numFields;
+      if (r.tag !== undefined) pg['tag'] = r.tag;
+      if (r.rows !== undefined) rowsResult ??= r;
+      if (r.error !== undefined && pg['iserror'] === false) {
+        t.status = Status.error;
+        pg['iserror'] = true;
+        pg['error_code'] = r.error.code;
+        pg['error_message'] = r.error.message;
+        pg['error_severity'] = r.error.severity;
+        if (cfg.sendResponse) t.response = r.error.message;
+      }
+    }
+    if (cfg.sendResponse && rowsResult?.rows !== undefined && t.response === undefined) {
+      t.response = rowsText(rowsResult.columns ?? [], rowsResult.rows, cfg.maxRowLength);
+    }
+    if (multi !== undefined) pg['multi_statement'] = multi;
+    if (req.kind === 'extended') {
+      pg['extended_query'] = true;
+      pg['executes'] = req.executes;
+      pg['messages'] = req.messages;
+    }
+    if (!answered) {
+      t.status = Status.error;
+      t.notes = [note ?? NOTE_NO_RESPONSE];
+    } else if (!ex.complete) {
+      t.notes = [note ?? NOTE_INCOMPLETE];
+    }
+    t.fields = { pgsql: pg };
+    return transactionEvent(t);
+  };
+  if (req.kind === 'simple' && req.query !== undefined) {
+    const stmts = splitStatements(req.query, { dollarQuotes: true });
+    if (stmts.length > 1) {
+      if (ex.results.length === 0) return [make(req.query, [])];
+      return ex.results.map((r, i) => make(stmts[i] ?? req.query, [r], { index: i + 1, of: stmts.length }));
+    }
+    return [make(stmts[0] ?? req.query, ex.results)];
+  }
+  return [make(req.query, ex.results)];
+}
+
+/** The PostgreSQL protocol plugin. */
+export class PgsqlProtocol implements TcpProtocol<ConnState> {
+  readonly name = 'pgsql';
+  readonly ports: readonly number[];
+  readonly transactionTimeoutMs: number;
+  readonly #cfg: PgsqlConfig;
+  readonly #ctx: ProtocolContext;
+  readonly #waiting = new Set<ConnState>();
+  readonly #out: PgExchange[] = [];
+
+  constructor(cfg: PgsqlConfig, ctx: ProtocolContext) {
+    this.#cfg = cfg;
+    this.#ctx = ctx;
+    this.ports = cfg.ports;
+    this.transactionTimeoutMs = cfg.transactionTimeoutMs;
+  }
+
+  parse(pkt: Packet, conn: TcpConnection, dir: Direction, state: ConnState | undefined): ConnState | undefined {
+    const st = state ?? { conn, parser: new PgConnParser({ maxRows: this.#cfg.sendResponse ? this.#cfg.maxRows : 0 }) };
+    const out = this.#out;
+    out.length = 0;
+    st.parser.feed(dir, pkt.ts, pkt.payload, out);
+    for (const ex of out) this.#publish(ex, conn);
+    out.length = 0;
+    if (st.parser.requests.length > 0) this.#waiting.add(st);
+    else this.#waiting.delete(st);
+    return st;
+  }
+
+  receivedFin(_conn: TcpConnection, _dir: Direction, state: ConnState | undefined): ConnState | undefined {
+    return state;
+  }
+
+  gapInStream(
+    conn: TcpConnection,
+    _dir: Direction,
+    _nbytes: number,
+    state: ConnState | undefined,
+  ): { state: ConnState | undefined; drop: boolean } {
+    if (state === undefined) return { state, drop: false };
+    for (const ex of state.parser.takePending()) this.#publish(ex, conn, NOTE_GAP);
+    this.#waiting.delete(state);
+    return { state: undefined, drop: true };
+  }
+
+  connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {
+    if (state === undefined) return;
+    for (const ex of state.parser.takePending()) this.#publish(ex, conn);
+    this.#waiting.delete(state);
+  }
+
+  expire(nowMs: number): void {
+    const cutoff = nowMs - this.transactionTimeoutMs;
+    for (const st of this.#waiting) {
+      for (let ex = st.parser.expireOlderThan(cutoff); ex; ex = st.parser.expireOlderThan(cutoff)) {
+        this.#publish(ex, st.conn);
+      }
+      if (st.parser.requests.length === 0) this.#waiting.delete(st);
+    }
+  }
+
+  #publish(ex: PgExchange, conn: TcpConnection, note?: string): void {
+    for (const ev of pgsqlEvents(ex, conn, this.#cfg, note)) this.#ctx.report(ev);
+  }
+}
+
+export const createPgsqlProtocol: ProtocolFactory = (cfg, ctx) => new PgsqlProtocol(readPgsqlConfig(cfg), ctx);

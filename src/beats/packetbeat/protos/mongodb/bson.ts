@@ -1,0 +1,192 @@
+/**
+ * A small, defensive BSON reader (bsonspec.org 1.1) for the MongoDB parser: documents become plain JSON-compatible
+ * values (special types in MongoDB Extended JSON form: `{"$oid": ...}`, `{"$date": ...}`, ...), ready for
+ * `JSON.stringify`. Written here instead of using the `bson` package so the parser has no runtime dependency, never
+ * throws past its caller's try/catch on hostile bytes, and can stop early (document count and nesting limits).
+ * Every length is checked against the enclosing document; a malformed document throws BsonError.
+ */
+
+export class BsonError extends Error {}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+export type JsonDoc = { [k: string]: JsonValue };
+
+const MAX_DEPTH = 100;
+
+/** Size of the document at `off` after checking it fits in `end`. */
+export function docSize(b: Buffer, off: number, end = b.length): number {
+  if (off + 5 > end) throw new BsonError('truncated document');
+  const size = b.readInt32LE(off);
+  if (size < 5 || off + size > end || b[off + size - 1] !== 0) throw new BsonError('bad document size');
+  return size;
+}
+
+/** Decodes the document at `off` (its size is checked). */
+export function readDoc(b: Buffer, off: number, end = b.length): JsonDoc {
+  return readDocAt(b, off, docSize(b, off, end), 0, false) as JsonDoc;
+}
+
+/** Name of the first element of the document at `off` (the command name of a command document). */
+export function firstKey(b: Buffer, off: number, end = b.length): string | undefined {
+  const size = docSize(b, off, end);
+  if (size <= 5) return undefined;
+  const nameStart = off + 5;
+  const e = b.indexOf(0, nameStart);
+  if (e < 0 || e >= off + size) throw new BsonError('unterminated key');
+  return b.toString('utf8', nameStart, e);
+}
+
+function cstring(b: Buffer, p: number, end: number): [string, number] {
+  const e = b.indexOf(0, p);
+  if (e < 0 || e >= end) throw new BsonError('unterminated cstring');
+  return [b.toString('utf8', p, e), e + 1];
+}
+
+function readDocAt(b: Buffer, off: number, size: number, depth: number, isArray: boolean): JsonDoc | JsonValue[] {
+  if (depth > MAX_DEPTH) throw new BsonError('documents nested too deeply');
+  const end = off + size - 1; // position of the trailing NUL
+  let p = off + 4;
+  const obj: JsonDoc = {};
+  const arr: JsonValue[] = [];
+  while (p < end) {
+    const type = b[p] as number;
+    let name: string;
+    [name, p] = cstring(b, p + 1, end);
+    let v: JsonValue;
+    [v, p] = readValue(b, type, p, end, depth);
+    if (isArray) arr.push(v);
+    else obj[name] = v;
+  }
+  if (p !== end) throw new BsonError('element overruns its document');
+  return isArray ? arr : obj;
+}
+
+function need(p: number, n: number, end: number): void {
+  if (p + n > end) throw new BsonError('truncated element');
+}
+
+function hex(b: Buffer, p: number, n: number): string {
+  return b.toString('hex', p, p + n);
+}
+
+function readString(b: Buffer, p: number, end: number): [string, number] {
+  need(p, 4, end);
+  const n = b.readInt32LE(p);
+  if (n < 1 || p + 4 + n > end || b[p + 4 + n - 1] !== 0) throw new BsonError('bad string length');
+  return [b.toString('utf8', p + 4, p + 4 + n - 1), p + 4 + n];
+}
+
+function readValue(b: Buffer, type: number, p: number, end: number, depth: number): [JsonValue, number] {
+  switch (type) {
+    case 0x01:
+      need(p, 8, end);
+      return [finite(b.readDoubleLE(p)), p + 8];
+    case 0x02:
+    case 0x0e:
+      return readString(b, p, end);
+    case 0x03:
+    case 0x04: {
+      const size = docSize(b, p, end);
+      return [readDocAt(b, p, size, depth + 1, type === 0x04), p + size];
+    }
+    case 0x05: {
+      need(p, 5, end);
+      const n = b.readInt32LE(p);
+      if (n < 0 || p + 5 + n > end) throw new BsonError('bad binary length');
+      const sub = b[p + 4] as number;
+      const data = b.subarray(p + 5, p + 5 + Math.min(n, 3072)).toString('base64');
+      return [{ $binary: { base64: data, subType: sub.toString(16).padStart(2, '0') } }, p + 5 + n];
+    }
+    case 0x06:
+    case 0x0a:
+      return [null, p];
+    case 0x07:
+      need(p, 12, end);
+      return [{ $oid: hex(b, p, 12) }, p + 12];
+    case 0x08:
+      need(p, 1, end);
+      return [b[p] !== 0, p + 1];
+    case 0x09: {
+      need(p, 8, end);
+      const ms = Number(b.readBigInt64LE(p));
+      const d = new Date(ms);
+      return [{ $date: Number.isNaN(d.getTime()) ? { $numberLong: String(ms) } : d.toISOString() }, p + 8];
+    }
+    case 0x0b: {
+      let pattern: string;
+      let options: string;
+      [pattern, p] = cstring(b, p, end);
+      [options, p] = cstring(b, p, end);
+      return [{ $regularExpression: { pattern, options } }, p];
+    }
+    case 0x0c: {
+      let ns: string;
+      [ns, p] = readString(b, p, end);
+      need(p, 12, end);
+      return [{ $dbPointer: { $ref: ns, $id: { $oid: hex(b, p, 12) } } }, p + 12];
+    }
+    case 0x0d: {
+      const [code, q] = readString(b, p, end);
+      return [{ $code: code }, q];
+    }
+    case 0x0f: {
+      need(p, 4, end);
+      const total = b.readInt32LE(p);
+      if (total < 14 || p + total > end) throw new BsonError('bad code-with-scope length');
+      const [code, q] = readString(b, p + 4, p + total);
+      const size = docSize(b, q, p + total);
+      return [{ $code: code, $scope: readDocAt(b, q, size, depth + 1, false) }, p + total];
+    }
+    case 0x10:
+      need(p, 4, end);
+      return [b.readInt32LE(p), p + 4];
+    case 0x11:
+      need(p, 8, end);
+      return [{ $timestamp: { t: b.readUInt32LE(p + 4), i: b.readUInt32LE(p) } }, p + 8];
+    case 0x12: {
+      need(p, 8, end);
+      const v = b.readBigInt64LE(p);
+      const n = Number(v);
+      return [Number.isSafeInteger(n) ? n : { $numberLong: v.toString() }, p + 8];
+    }
+    case 0x13:
+      need(p, 16, end);
+      return [{ $numberDecimal: decimal128(b, p) }, p + 16];
+    case 0xff:
+      return [{ $minKey: 1 }, p];
+    case 0x7f:
+      return [{ $maxKey: 1 }, p];
+    default:
+      throw new BsonError(`unknown element type 0x${type.toString(16)}`);
+  }
+}
+
+function finite(n: number): JsonValue {
+  if (Number.isFinite(n)) return n;
+  return { $numberDouble: Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity' };
+}
+
+/** IEEE 754-2008 decimal128 (BID encoding) as text. */
+function decimal128(b: Buffer, p: number): string {
+  const lo = b.readBigUInt64LE(p);
+  const hi = b.readBigUInt64LE(p + 8);
+  const sign = hi >> 63n ? '-' : '';
+  const comb = (hi >> 58n) & 0x1fn;
+  if (comb === 0x1fn) return 'NaN';
+  if (comb === 0x1en) return `${sign}Infinity`;
+  let exp: bigint;
+  let coef: bigint;
+  if (((hi >> 61n) & 3n) === 3n) {
+    exp = (hi >> 47n) & 0x3fffn;
+    coef = 0n; // non-canonical: larger than the maximum coefficient
+  } else {
+    exp = (hi >> 49n) & 0x3fffn;
+    coef = ((hi & 0x1ffffffffffffn) << 64n) | lo;
+  }
+  const e = Number(exp) - 6176;
+  const digits = coef.toString();
+  if (e === 0) return sign + digits;
+  if (e < 0 && -e < digits.length) return `${sign}${digits.slice(0, digits.length + e)}.${digits.slice(digits.length + e)}`;
+  if (e < 0 && -e - digits.length < 6) return `${sign}0.${'0'.repeat(-e - digits.length)}${digits}`;
+  return `${sign}${digits}E${e > 0 ? '+' : ''}${e}`;
+}

@@ -1,0 +1,439 @@
+import { inflateSync } from 'node:zlib';
+import { BsonError, docSize, firstKey, readDoc, type JsonDoc, type JsonValue } from './bson.js';
+
+/**
+ * Incremental MongoDB wire-protocol parser: frames messages (16-byte header: length, requestID, responseTo,
+ * opCode) in each direction and decodes the opcodes Packetbeat 1.0 read (OP_QUERY, OP_REPLY, OP_INSERT, OP_UPDATE,
+ * OP_DELETE, OP_GET_MORE, OP_KILL_CURSORS) plus OP_MSG and OP_COMPRESSED (noop and zlib). Requests are matched to
+ * replies by requestID = responseTo; requests that get no reply (legacy writes, OP_MSG with moreToCome) complete at
+ * once.
+ */
+
+export const OP = {
+  REPLY: 1,
+  UPDATE: 2001,
+  INSERT: 2002,
+  QUERY: 2004,
+  GET_MORE: 2005,
+  DELETE: 2006,
+  KILL_CURSORS: 2007,
+  COMPRESSED: 2012,
+  MSG: 2013,
+} as const;
+
+export const OPCODE_NAMES: Record<number, string> = {
+  1: 'OP_REPLY',
+  2001: 'OP_UPDATE',
+  2002: 'OP_INSERT',
+  2004: 'OP_QUERY',
+  2005: 'OP_GET_MORE',
+  2006: 'OP_DELETE',
+  2007: 'OP_KILL_CURSORS',
+  2012: 'OP_COMPRESSED',
+  2013: 'OP_MSG',
+};
+
+/** Largest message accepted (MongoDB's maxMessageSizeBytes). */
+const MAX_MESSAGE = 48_000_000;
+const MAX_PENDING = 1000;
+
+export interface MongoRequest {
+  requestId: number;
+  ts: number;
+  bytes: number;
+  opCode: number;
+  method?: string | undefined;
+  /** `db.collection` (fullCollectionName), or `db` for commands without a collection. */
+  collection?: string | undefined;
+  /** Packetbeat 1.0 `mongodb.*` request fields. */
+  fields: Record<string, JsonValue>;
+  /** The query / command text (`db.coll.find({...})`). */
+  query?: string | undefined;
+  expectsReply: boolean;
+  note?: string | undefined;
+}
+
+export interface MongoReply {
+  ts: number;
+  bytes: number;
+  fields: Record<string, JsonValue>;
+  error?: string | undefined;
+  docs: JsonDoc[];
+}
+
+export interface MongoExchange {
+  req: MongoRequest;
+  reply?: MongoReply | undefined;
+}
+
+export interface MongoParserOptions {
+  /** Cut of the query text and of each response document (0 = unlimited). */
+  maxDocLength: number;
+}
+
+interface Stream {
+  buf: Buffer | undefined;
+  bufTs: number;
+}
+
+/** Command-document keys that only carry session / routing noise, left out of the query text. */
+const NOISE = new Set(['$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'autocommit', 'apiVersion']);
+
+export class MongoConnParser {
+  readonly pending = new Map<number, MongoRequest>();
+  readonly #streams: [Stream, Stream] = [
+    { buf: undefined, bufTs: 0 },
+    { buf: undefined, bufTs: 0 },
+  ];
+  readonly #opts: MongoParserOptions;
+
+  constructor(opts: MongoParserOptions) {
+    this.#opts = opts;
+  }
+
+  feed(dir: 0 | 1, ts: number, payload: Buffer, out: MongoExchange[]): void {
+    if (payload.length === 0) return;
+    const s = this.#streams[dir];
+    let data: Buffer;
+    let oldLen = 0;
+    const oldTs = s.bufTs;
+    if (s.buf !== undefined && s.buf.length > 0) {
+      oldLen = s.buf.length;
+      data = Buffer.concat([s.buf, payload]);
+    } else {
+      data = payload;
+    }
+    s.buf = undefined;
+    let off = 0;
+    while (data.length - off >= 16) {
+      const len = data.readInt32LE(off);
+      if (len < 16 || len > MAX_MESSAGE) return; // not MongoDB framing: drop this direction's bytes
+      if (data.length - off < len) break;
+      const startTs = off < oldLen ? oldTs : ts;
+      const msg = data.subarray(off, off + len);
+      off += len;
+      try {
+        this.#message(msg, dir, dir === 0 ? startTs : ts, out);
+      } catch {
+        /* a message that does not decode is skipped */
+      }
+    }
+    if (off < data.length) {
+      s.buf = Buffer.from(data.subarray(off));
+      s.bufTs = off < oldLen ? oldTs : ts;
+    }
+  }
+
+  reset(): void {
+    for (const s of this.#streams) s.buf = undefined;
+  }
+
+  takePending(): MongoExchange[] {
+    const out = [...this.pending.values()].map((req) => ({ req }));
+    this.pending.clear();
+    return out;
+  }
+
+  expireOlderThan(cutoff: number): MongoExchange[] {
+    const out: MongoExchange[] = [];
+    for (const [id, req] of this.pending) {
+      if (req.ts < cutoff) {
+        this.pending.delete(id);
+        out.push({ req });
+      }
+    }
+    return out;
+  }
+
+  #message(msg: Buffer, dir: 0 | 1, ts: number, out: MongoExchange[]): void {
+    const requestId = msg.readInt32LE(4);
+    const responseTo = msg.readInt32LE(8);
+    let opCode = msg.readInt32LE(12);
+    let body = msg.subarray(16);
+    let note: string | undefined;
+    if (opCode === OP.COMPRESSED) {
+      const d = decompress(body);
+      opCode = d.opCode;
+      body = d.body ?? Buffer.alloc(0);
+      note = d.note;
+    }
+    if (dir === 1) {
+      const req = this.pending.get(responseTo);
+      if (req === undefined) return; // reply to a request we did not see
+      this.pending.delete(responseTo);
+      const reply: MongoReply = { ts, bytes: msg.length, fields: {}, docs: [] };
+      if (note === undefined) {
+        if (opCode === OP.REPLY) this.#opReply(body, reply);
+        else if (opCode === OP.MSG) this.#msgReply(body, reply);
+      }
+      out.push({ req, reply });
+      return;
+    }
+    const req: MongoRequest = { requestId, ts, bytes: msg.length, opCode, fields: {}, expectsReply: true, note };
+    if (note === undefined) {
+      switch (opCode) {
+        case OP.QUERY:
+          this.#opQuery(body, req);
+          break;
+        case OP.GET_MORE:
+          this.#opGetMore(body, req);
+          break;
+        case OP.INSERT:
+          this.#opInsert(body, req);
+          break;
+        case OP.UPDATE:
+          this.#opUpdate(body, req);
+          break;
+        case OP.DELETE:
+          this.#opDelete(body, req);
+          break;
+        case OP.KILL_CURSORS:
+          this.#opKillCursors(body, req);
+          break;
+        case OP.MSG:
+          this.#opMsg(body, req);
+          break;
+        default:
+          return; // OP_COMMAND and unknown opcodes: not a transaction
+      }
+    }
+    if (!req.expectsReply) {
+      out.push({ req });
+      return;
+    }
+    if (this.pending.size >= MAX_PENDING) {
+      const first = this.pending.keys().next().value;
+      if (first !== undefined) {
+        const old = this.pending.get(first);
+        this.pending.delete(first);
+        if (old !== undefined) out.push({ req: old });
+      }
+    }
+    this.pending.set(requestId, req);
+  }
+
+  #text(v: JsonValue | JsonValue[] | undefined): string {
+    const s = v === undefined ? '' : JSON.stringify(v);
+    const max = this.#opts.maxDocLength;
+    return max > 0 && s.length > max ? `${s.slice(0, max)}...` : s;
+  }
+
+  #call(req: MongoRequest, arg: string, extra = ''): void {
+    req.query = `${req.collection ?? ''}.${req.method ?? ''}(${arg})${extra}`;
+  }
+
+  #opQuery(b: Buffer, req: MongoRequest): void {
+    let p = 4; // flags
+    const [ns, q] = cstr(b, p);
+    p = q;
+    const skip = b.readInt32LE(p);
+    const ret = b.readInt32LE(p + 4);
+    p += 8;
+    req.collection = ns;
+    req.fields['fullCollectionName'] = ns;
+    req.fields['numberToSkip'] = skip;
+    req.fields['numberToReturn'] = ret;
+    const size = docSize(b, p);
+    const query = readDoc(b, p);
+    p += size;
+    if (ns.endsWith('.$cmd')) {
+      const inner = query['$query'];
+      const cmd = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.keys(inner)[0] : firstKey(b, p - size);
+      req.method = cmd ?? 'command';
+      req.collection = ns.slice(0, -5);
+      const target = query[req.method];
+      if (typeof target === 'string' && target !== '') req.collection = `${req.collection}.${target}`;
+    } else {
+      req.method = 'find';
+    }
+    req.fields['query'] = this.#text(query);
+    if (p < b.length) req.fields['returnFieldsSelector'] = this.#text(readDoc(b, p));
+    this.#call(req, this.#text(query), `${skip ? `.skip(${skip})` : ''}${ret ? `.limit(${ret})` : ''}`);
+  }
+
+  #opGetMore(b: Buffer, req: MongoRequest): void {
+    const [ns, p] = cstr(b, 4);
+    req.method = 'getMore';
+    req.collection = ns;
+    req.fields['fullCollectionName'] = ns;
+    req.fields['numberToReturn'] = b.readInt32LE(p);
+    req.fields['cursorId'] = b.readBigInt64LE(p + 4).toString();
+    this.#call(req, String(req.fields['cursorId']));
+  }
+
+  #opInsert(b: Buffer, req: MongoRequest): void {
+    const [ns, q] = cstr(b, 4);
+    req.method = 'insert';
+    req.collection = ns;
+    req.expectsReply = false;
+    req.fields['fullCollectionName'] = ns;
+    const docs: JsonDoc[] = [];
+    for (let p = q; p < b.length; ) {
+      const size = docSize(b, p);
+      docs.push(readDoc(b, p));
+      p += size;
+    }
+    this.#call(req, this.#text(docs));
+  }
+
+  #opUpdate(b: Buffer, req: MongoRequest): void {
+    const [ns, q] = cstr(b, 4);
+    let p = q + 4; // flags
+    req.method = 'update';
+    req.collection = ns;
+    req.expectsReply = false;
+    req.fields['fullCollectionName'] = ns;
+    const selSize = docSize(b, p);
+    const selector = readDoc(b, p);
+    p += selSize;
+    const update = readDoc(b, p);
+    req.fields['selector'] = this.#text(selector);
+    req.fields['update'] = this.#text(update);
+    this.#call(req, `${this.#text(selector)}, ${this.#text(update)}`);
+  }
+
+  #opDelete(b: Buffer, req: MongoRequest): void {
+    const [ns, q] = cstr(b, 4);
+    req.method = 'delete';
+    req.collection = ns;
+    req.expectsReply = false;
+    req.fields['fullCollectionName'] = ns;
+    const selector = readDoc(b, q + 4);
+    req.fields['selector'] = this.#text(selector);
+    this.#call(req, this.#text(selector));
+  }
+
+  #opKillCursors(b: Buffer, req: MongoRequest): void {
+    const n = b.readInt32LE(4);
+    const ids: string[] = [];
+    for (let i = 0; i < n && i < 1000 && 8 + i * 8 + 8 <= b.length; i++) ids.push(b.readBigInt64LE(8 + i * 8).toString());
+    req.method = 'killCursors';
+    req.expectsReply = false;
+    req.fields['cursorId'] = ids.join(',');
+    req.query = `killCursors(${ids.join(', ')})`;
+  }
+
+  #opMsg(b: Buffer, req: MongoRequest): void {
+    const flags = b.readUInt32LE(0);
+    if (flags & 2) req.expectsReply = false; // moreToCome
+    const { body, sequences } = msgSections(b, flags);
+    if (body === undefined) throw new BsonError('OP_MSG without a body section');
+    const cmd = Object.keys(body)[0] ?? 'command';
+    req.method = cmd;
+    const db = typeof body['$db'] === 'string' ? body['$db'] : '';
+    const target = body[cmd];
+    req.collection = typeof target === 'string' && target !== '' ? `${db}.${target}` : db;
+    const shown: JsonDoc = {};
+    for (const [k, v] of Object.entries(body)) if (!NOISE.has(k)) shown[k] = v;
+    for (const [id, docs] of sequences) shown[id] = docs;
+    const text = this.#text(shown);
+    req.fields['query'] = text;
+    this.#call(req, text);
+  }
+
+  #opReply(b: Buffer, reply: MongoReply): void {
+    const flags = b.readInt32LE(0);
+    reply.fields['cursorId'] = b.readBigInt64LE(4).toString();
+    reply.fields['startingFrom'] = b.readInt32LE(12);
+    const n = b.readInt32LE(16);
+    reply.fields['numberReturned'] = n;
+    for (let p = 20; p < b.length && reply.docs.length < 100000; ) {
+      const size = docSize(b, p);
+      reply.docs.push(readDoc(b, p));
+      p += size;
+    }
+    const first = reply.docs[0];
+    if (flags & 1) reply.error = 'Cursor not found';
+    if (first !== undefined) {
+      if (flags & 2 || typeof first['$err'] === 'string') reply.error = String(first['$err'] ?? 'query failure');
+      else if (first['ok'] === 0) reply.error = errorText(first);
+    }
+  }
+
+  #msgReply(b: Buffer, reply: MongoReply): void {
+    const flags = b.readUInt32LE(0);
+    const { body } = msgSections(b, flags);
+    if (body === undefined) return;
+    const cursor = body['cursor'];
+    if (cursor !== null && typeof cursor === 'object' && !Array.isArray(cursor)) {
+      const batch = cursor['firstBatch'] ?? cursor['nextBatch'];
+      if (Array.isArray(batch)) {
+        reply.fields['numberReturned'] = batch.length;
+        for (const d of batch) if (d !== null && typeof d === 'object' && !Array.isArray(d)) reply.docs.push(d);
+      }
+      const id = cursor['id'];
+      if (id !== undefined) reply.fields['cursorId'] = typeof id === 'number' ? String(id) : JSON.stringify(id);
+    } else {
+      reply.docs.push(body);
+    }
+    if (typeof body['n'] === 'number' && reply.fields['numberReturned'] === undefined) reply.fields['numberReturned'] = body['n'];
+    if (body['ok'] === 0 || body['ok'] === false) reply.error = errorText(body);
+    else if (Array.isArray(body['writeErrors']) && body['writeErrors'].length > 0) {
+      const w = body['writeErrors'][0];
+      reply.error = w !== null && typeof w === 'object' && !Array.isArray(w) ? errorText(w) : 'write error';
+    }
+  }
+}
+
+function errorText(d: JsonDoc): string {
+  const m = d['errmsg'] ?? d['$err'];
+  const code = d['codeName'] ?? d['code'];
+  const text = typeof m === 'string' ? m : 'command failed';
+  return code !== undefined ? `${text} (${String(code)})` : text;
+}
+
+function cstr(b: Buffer, from: number): [string, number] {
+  const e = b.indexOf(0, from);
+  if (e < 0) throw new BsonError('unterminated cstring');
+  return [b.toString('utf8', from, e), e + 1];
+}
+
+function msgSections(b: Buffer, flags: number): { body: JsonDoc | undefined; sequences: [string, JsonDoc[]][] } {
+  const end = flags & 1 ? b.length - 4 : b.length; // checksumPresent
+  let body: JsonDoc | undefined;
+  const sequences: [string, JsonDoc[]][] = [];
+  let p = 4;
+  while (p < end) {
+    const kind = b[p] as number;
+    p++;
+    if (kind === 0) {
+      const size = docSize(b, p, end);
+      body = readDoc(b, p, end);
+      p += size;
+    } else if (kind === 1) {
+      const size = b.readInt32LE(p);
+      if (size < 5 || p + size > end) throw new BsonError('bad document sequence size');
+      const stop = p + size;
+      const [id, q] = cstr(b, p + 4);
+      const docs: JsonDoc[] = [];
+      for (let d = q; d < stop; ) {
+        const ds = docSize(b, d, stop);
+        if (docs.length < 1000) docs.push(readDoc(b, d, stop));
+        d += ds;
+      }
+      sequences.push([id, docs]);
+      p = stop;
+    } else {
+      throw new BsonError(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  return { body, sequences };
+}
+
+function decompress(b: Buffer): { opCode: number; body?: Buffer; note?: string } {
+  const opCode = b.readInt32LE(0);
+  const size = b.readInt32LE(4);
+  const compressor = b[8] as number;
+  const data = b.subarray(9);
+  if (size < 0 || size > MAX_MESSAGE) return { opCode, note: 'bad OP_COMPRESSED size' };
+  if (compressor === 0) return { opCode, body: data };
+  if (compressor === 2) {
+    try {
+      return { opCode, body: inflateSync(data, { maxOutputLength: Math.max(1, size) }) };
+    } catch {
+      return { opCode, note: 'zlib data does not inflate' };
+    }
+  }
+  const name = compressor === 1 ? 'snappy' : compressor === 3 ? 'zstd' : `compressor ${compressor}`;
+  return { opCode, note: `message compressed with ${name}: not decoded` };
+}
