@@ -54,7 +54,8 @@ export function runOnFile(cfg: string, pcap: string): Promise<CliResult> {
 }
 
 /**
- * Starts packetbeat sniffing lo, waits until the capture runs, calls `traffic`, waits for the last packets, stops
+ * Starts packetbeat sniffing lo, waits until the capture runs (its `Capture started` log line, written once tcpdump
+ * is listening), calls `traffic`, waits for the last packets, stops
  * packetbeat with SIGINT and returns its result.
  */
 export async function sniffWhile(cfg: string, traffic: () => Promise<void>): Promise<{ result: CliResult | undefined; stderr: string }> {
@@ -76,11 +77,9 @@ export async function sniffWhile(cfg: string, traffic: () => Promise<void>): Pro
       result = r;
       resolve();
     });
-    // Older builds may not log the start: give tcpdump time to attach.
-    setTimeout(resolve, 5000).unref();
   });
   if (result !== undefined) return { result, stderr };
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 500));
   await traffic();
   await new Promise((r) => setTimeout(r, 1500));
   child?.kill('SIGINT');

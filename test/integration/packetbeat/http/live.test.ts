@@ -28,7 +28,7 @@ test('live capture on lo: Node http client and server traffic becomes HTTP trans
   if (why !== undefined) return t.skip(why);
   const server = createServer((req, res) => {
     if (req.url === '/missing') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such page');
+      res.writeHead(404, { 'content-type': 'text/plain', 'content-length': '12' }).end('no such page');
     } else if (req.url === '/chunked') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.write('<p>one</p>');
@@ -75,7 +75,7 @@ test('live capture on lo: Node http client and server traffic becomes HTTP trans
     'GET /missing 404 Error text/plain',
     'GET /chunked 200 OK text/html chunked',
     'HEAD /index.html 200 OK text/plain',
-    'POST /api/items 201 OK application/json',
+    'POST /api/items 201 OK application/json chunked',
     'GET /second-connection 200 OK text/plain',
   ], stderr);
   const first = events[0] as Record<string, unknown>;
