@@ -1,7 +1,7 @@
 import type { ConfigNode } from '../../../../libbeat/config/config-node.js';
 import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
 import { transactionEvent } from '../transaction.js';
-import { MAX_KEPT_BODY, readHttpConfig, type HttpConfig } from './config.js';
+import { MAX_KEPT_BODY, MAX_KEPT_FORM, readHttpConfig, type HttpConfig } from './config.js';
 import { bodyToKeep, httpTransaction } from './event.js';
 import type { HttpMessage } from './message.js';
 import { HttpParser, type BodyPolicy } from './parser.js';
@@ -46,7 +46,7 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
     const cfg = this.config;
     return {
       noBody: (m) => !m.isRequest && this.#answeredMethod(st) === 'HEAD',
-      keepBody: (m) => bodyToKeep(m, cfg, MAX_KEPT_BODY),
+      keepBody: (m) => bodyToKeep(m, cfg, MAX_KEPT_BODY, MAX_KEPT_FORM),
     };
   }
 
