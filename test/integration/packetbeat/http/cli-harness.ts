@@ -67,9 +67,15 @@ export async function sniffWhile(cfg: string, traffic: () => Promise<void>): Pro
       timeoutMs: 25_000,
       onSpawn: (p) => {
         child = p;
+        let sniffing = false;
         p.stderr?.on('data', (d: Buffer) => {
           stderr += d.toString();
           if (/Capture started/.test(stderr)) resolve();
+          // Builds that do not log the start: tcpdump attaches within a few seconds of being spawned.
+          if (!sniffing && /Sniffing on/.test(stderr)) {
+            sniffing = true;
+            setTimeout(resolve, 4000).unref();
+          }
         });
       },
     });
