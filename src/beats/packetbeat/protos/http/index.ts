@@ -16,7 +16,7 @@ export interface HttpConnState {
   readonly pending: HttpMessage[];
   /** Methods of requests that expired before their response: those responses are dropped when they come. */
   readonly expired: string[];
-  /** After `101 Switching Protocols` the connection no longer speaks HTTP. */
+  /** After `101 Switching Protocols` or a successful CONNECT the connection no longer speaks HTTP. */
   upgraded: boolean;
   policy: BodyPolicy | undefined;
 }
@@ -154,7 +154,8 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
       const req = st.pending.shift();
       if (st.pending.length === 0) this.#waiting.delete(st);
       this.#publish(req, m, st);
-      if (m.code === 101) {
+      // After a protocol switch or an established CONNECT tunnel the bytes are no longer HTTP.
+      if (m.code === 101 || (req?.method === 'CONNECT' && m.code >= 200 && m.code < 300)) {
         st.upgraded = true;
         st.parsers[0].reset();
         st.parsers[1].reset();
