@@ -198,6 +198,8 @@ export class PgConnParser {
   }
 
   #exchange(req: PgRequest, resp: Resp, complete: boolean): PgExchange {
+    // a result cut short (no CommandComplete before the end): keep what was seen
+    if (!complete && (resp.cur.numRows > 0 || resp.cur.numFields > 0)) this.#endResult(resp, resp.lastTs);
     return { req, results: resp.results, complete, responseTs: resp.lastTs, responseBytes: resp.bytes };
   }
 
