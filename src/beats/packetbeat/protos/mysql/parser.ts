@@ -10,6 +10,7 @@ import {
   parseOk,
   readBinaryValue,
   SERVER_MORE_RESULTS_EXISTS,
+  SERVER_STATUS_CURSOR_EXISTS,
   terminatorStatus,
   type ColumnDef,
   type ErrPacket,
@@ -499,6 +500,8 @@ export class MysqlConnParser {
         if (isEof(p)) {
           const deprecate = this.#caps(CLIENT_DEPRECATE_EOF);
           const intermediate = deprecate === undefined ? p.length === 5 : !deprecate;
+          // an execute that opened a cursor: no rows now, they come with COM_STMT_FETCH
+          if (intermediate && (terminatorStatus(p) & SERVER_STATUS_CURSOR_EXISTS) !== 0) return this.#endRows(r, p);
           if (intermediate) return false;
           return this.#endRows(r, p);
         }

@@ -126,6 +126,11 @@ export class PgConnParser {
         continue; // 'N': the client goes on in clear text
       }
       if (dir === 0 && this.#clientStartup !== false) {
+        if (data[off] !== 0) {
+          // a startup packet starts with the high byte of its length (0); anything else is a typed message
+          this.#clientStartup = false;
+          continue;
+        }
         if (data.length - off < 8) break;
         const len = data.readInt32BE(off);
         const code = data.readInt32BE(off + 4);

@@ -150,3 +150,25 @@ test('config: max_rows and max_row_length must be non-negative integers', () => 
   assert.equal(proto([]).ports[0], 3306);
   assert.deepEqual(proto([], {}).ports, [3306]);
 });
+
+test('an execute that opens a cursor ends at its EOF (SERVER_STATUS_CURSOR_EXISTS); COM_STMT_FETCH brings the rows', () => {
+  const prepare = Buffer.concat([Buffer.from([0]), u32(1), u16(1), u16(0), Buffer.from([0]), u16(0)]);
+  const exec = Buffer.concat([Buffer.from([0x17]), u32(1), Buffer.from([1]), u32(1)]);
+  const binRow = Buffer.concat([Buffer.from([0x00, 0]), Buffer.from([5, 0, 0, 0])]);
+  const evs = converse(createMysqlProtocol, CFG, [
+    c(pkt(0, command(0x16, 'SELECT id FROM t'))),
+    s(pkt(1, prepare), pkt(2, coldef('db', 't', 'id', 0x03)), pkt(3, eof())),
+    c(pkt(0, exec)),
+    s(pkt(1, Buffer.from([1])), pkt(2, coldef('db', 't', 'id', 0x03)), pkt(3, eof(0x42))),
+    c(pkt(0, Buffer.concat([Buffer.from([0x1c]), u32(1), u32(10)]))),
+    s(pkt(1, binRow), pkt(2, eof(0x82))),
+    c(pkt(0, command(3, 'SELECT 2'))),
+    s(pkt(1, ok())),
+  ]);
+  assert.deepEqual(evs.map((e) => [my(e)['command'], e.fields['query']]), [
+    ['COM_STMT_PREPARE', 'SELECT id FROM t'],
+    ['COM_STMT_EXECUTE', 'SELECT id FROM t'],
+    ['COM_QUERY', 'SELECT 2'],
+  ]);
+  assert.equal(evs[2]!.fields['status'], 'OK');
+});

@@ -136,3 +136,15 @@ test('config: max_rows must be an integer >= 0', () => {
     (e: unknown) => e instanceof ConfigError && /protocols\.pgsql\.max_rows/.test(e.message),
   );
 });
+
+test('mid-connection capture: a lone 5-byte Sync is read at once (the client then waits for the answer)', () => {
+  const parse = msg('P', cs(''), cs('SELECT $1'), i16(0));
+  const evs = converse(createPgsqlProtocol, CFG, [
+    c(parse, msg('B', cs(''), cs(''), i16(0), i16(0), i16(0)), msg('E', cs(''), i32(0))),
+    c(msg('S')),
+    s(msg('1'), msg('2'), T('x'), D('7'), C('SELECT 1'), Z()),
+  ]);
+  assert.equal(evs.length, 1);
+  assert.equal(pg(evs[0])['messages'], 'PBES');
+  assert.equal(pg(evs[0])['num_rows'], 1);
+});
