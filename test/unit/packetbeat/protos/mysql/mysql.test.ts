@@ -172,3 +172,9 @@ test('an execute that opens a cursor ends at its EOF (SERVER_STATUS_CURSOR_EXIST
   ]);
   assert.equal(evs[2]!.fields['status'], 'OK');
 });
+
+test('passwords set by SQL statements are hidden in query, mysql.query and request', () => {
+  const evs = converse(createMysqlProtocol, CFG, [c(pkt(0, command(3, "CREATE USER 'app'@'%' IDENTIFIED BY 'TopSecret1'"))), s(pkt(1, ok()))]);
+  assert.equal(evs[0]!.fields['query'], "CREATE USER 'app'@'%' IDENTIFIED BY '*****'");
+  assert.ok(!JSON.stringify(evs[0]!.fields).includes('TopSecret1'));
+});

@@ -148,3 +148,9 @@ test('mid-connection capture: a lone 5-byte Sync is read at once (the client the
   assert.equal(pg(evs[0])['messages'], 'PBES');
   assert.equal(pg(evs[0])['num_rows'], 1);
 });
+
+test('passwords set by SQL statements are hidden', () => {
+  const evs = converse(createPgsqlProtocol, CFG, [c(Q("ALTER ROLE app WITH PASSWORD 'TopSecret1'")), s(C('ALTER ROLE'), Z())]);
+  assert.equal(evs[0]!.fields['query'], "ALTER ROLE app WITH PASSWORD '*****'");
+  assert.ok(!JSON.stringify(evs[0]!.fields).includes('TopSecret1'));
+});
