@@ -81,7 +81,11 @@ export interface UdpProtocol {
   flush(): void;
 }
 
-export type Protocol = TcpProtocol | UdpProtocol;
+/**
+ * A protocol object may implement both interfaces (DNS runs over UDP and TCP on the same ports): the engine
+ * registers it for TCP when `isTcpProtocol` and for UDP when `isUdpProtocol` — both can be true.
+ */
+export type Protocol = TcpProtocol | UdpProtocol | (TcpProtocol & UdpProtocol);
 
 /**
  * Builds a protocol from its `protocols.<name>` section (`ports`, `send_request`, `send_response`,
@@ -91,4 +95,9 @@ export type ProtocolFactory = (cfg: ConfigNode, ctx: ProtocolContext) => Protoco
 
 export function isTcpProtocol(p: Protocol): p is TcpProtocol {
   return 'parse' in p;
+}
+
+/** True for plugins that take UDP datagrams (a plugin can be TCP and UDP at once; check both). */
+export function isUdpProtocol(p: Protocol): p is UdpProtocol {
+  return 'parseUdp' in p;
 }

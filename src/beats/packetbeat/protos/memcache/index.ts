@@ -1,7 +1,12 @@
-import { ConfigError } from '../../../../libbeat/common/errors.js';
 import type { ProtocolFactory } from '../protocol.js';
+import { readMemcacheConfig } from './config.js';
+import { MemcacheProtocol } from './memcache.js';
 
-// Placeholder until the memcache protocol lands.
-export const createMemcacheProtocol: ProtocolFactory = (cfg) => {
-  throw new ConfigError(cfg.file, cfg.path, 'this protocol is not implemented yet');
-};
+/**
+ * `protocols.memcache`. The plugin is both a TcpProtocol and a UdpProtocol (`parseUdp`, `flush`): memcached
+ * serves TCP and UDP on the same port, and the engine routes each transport to its entry points.
+ */
+export const createMemcacheProtocol: ProtocolFactory = (cfg, ctx) => new MemcacheProtocol(readMemcacheConfig(cfg), ctx);
+
+export { MemcacheProtocol } from './memcache.js';
+export { McStream } from './stream.js';

@@ -1,7 +1,11 @@
-import { ConfigError } from '../../../../libbeat/common/errors.js';
 import type { ProtocolFactory } from '../protocol.js';
+import { readCommonConfig } from '../common-config.js';
+import { RedisProtocol } from './redis.js';
 
-// Placeholder until the redis protocol lands.
-export const createRedisProtocol: ProtocolFactory = (cfg) => {
-  throw new ConfigError(cfg.file, cfg.path, 'this protocol is not implemented yet');
-};
+export const REDIS_DEFAULT_PORTS = [6379] as const;
+
+/** `protocols.redis`: only the common options (`ports`, `send_request`, `send_response`, `transaction_timeout`). */
+export const createRedisProtocol: ProtocolFactory = (cfg, ctx) => new RedisProtocol(readCommonConfig(cfg, REDIS_DEFAULT_PORTS), ctx);
+
+export { RedisProtocol } from './redis.js';
+export { RespParser } from './resp-parser.js';

@@ -1,0 +1,208 @@
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { sleep } from '../../../libbeat/common/backoff.js';
+import { errorMessage } from '../../../libbeat/common/errors.js';
+import type { Logger } from '../../../libbeat/logp/logger.js';
+import type { PipelineClient } from '../../../libbeat/publisher/client.js';
+import type { ProspectorConfig } from '../config.js';
+import { advanceWithoutEvent, type AckMark, type FileState } from '../registrar/file-state.js';
+import type { BufferPool } from './buffer-pool.js';
+import { createEventBuilder, type EventBuilder } from './event-builder.js';
+import { LineSplitter } from './line-splitter.js';
+import { MultilineAggregator, type Message } from './multiline.js';
+
+/** What a harvester needs from its prospector. */
+export interface HarvesterContext {
+  cfg: ProspectorConfig;
+  client: PipelineClient;
+  pool: BufferPool;
+  log: Logger;
+  /** `-once`: read to EOF and stop. */
+  once: boolean;
+  /** Stops every harvester of the beat. */
+  signal: AbortSignal;
+  /** Registry changed outside an ack (filtered lines, truncation). */
+  markDirty(): void;
+  /** Progress counters of the beat. */
+  stats: { bytes: number; lines: number };
+}
+
+export type CloseReason = 'eof' | 'inactive' | 'removed' | 'renamed' | 'stopped' | 'error' | 'replaced';
+
+/**
+ * Reads one file from `state.readOffset`, splits it into lines, and publishes one event per line (or multiline
+ * message), awaiting the pipeline when it is full so memory stays bounded. At EOF it polls with backoff
+ * (`backoff` × `backoff_factor` up to `max_backoff`) and closes per `close_*`. It reads through its own file
+ * descriptor, so a file renamed or deleted under it is still read to its end; a file that shrank (truncation,
+ * copytruncate) is read again from 0. Each event's `private` is an AckMark; offsets only move on acks.
+ */
+export class Harvester {
+  readonly state: FileState;
+  readonly #ctx: HarvesterContext;
+  readonly #build: EventBuilder;
+  readonly #splitter: LineSplitter;
+  readonly #multiline: MultilineAggregator | undefined;
+  #fh: FileHandle | undefined;
+  #pos: number;
+  #waits: Promise<void>[] = [];
+  #now = new Date();
+  #published = 0;
+
+  constructor(state: FileState, ctx: HarvesterContext) {
+    this.state = state;
+    this.#ctx = ctx;
+    this.#build = createEventBuilder(ctx.cfg);
+    const enc = ctx.cfg.encoding;
+    this.#splitter = new LineSplitter({ newline: enc.newline, carriageReturn: enc.carriageReturn, maxBytes: ctx.cfg.maxBytes }, state.readOffset);
+    this.#multiline = ctx.cfg.multiline ? new MultilineAggregator(ctx.cfg.multiline) : undefined;
+    this.#pos = state.readOffset;
+  }
+
+  /** Runs until a close condition; resolves with the reason. Never rejects. */
+  async run(): Promise<CloseReason> {
+    const { state } = this;
+    state.harvesting = true;
+    let reason: CloseReason = 'error';
+    try {
+      this.#fh = await open(state.source, 'r');
+      const st = await this.#fh.stat();
+      if (st.ino !== state.inode || st.dev !== state.device) return (reason = 'replaced');
+      reason = await this.#loop();
+    } catch (err) {
+      this.#ctx.log.error(`Harvester for ${state.source} failed: ${errorMessage(err)}.`);
+    } finally {
+      if (reason !== 'stopped' && reason !== 'error') await this.#finish();
+      await this.#fh?.close().catch(() => {});
+      state.harvesting = false;
+      this.#ctx.log.debug(`Stopped harvesting ${state.source} (${reason}) at offset ${state.readOffset}.`);
+    }
+    return reason;
+  }
+
+  async #loop(): Promise<CloseReason> {
+    const { cfg, signal } = this.#ctx;
+    let backoff = cfg.backoffMs;
+    let lastData = Date.now();
+    for (;;) {
+      if (signal.aborted) return 'stopped';
+      const got = await this.#readToEof();
+      if (signal.aborted) return 'stopped';
+      const now = Date.now();
+      if (got > 0) {
+        backoff = cfg.backoffMs;
+        lastData = now;
+      }
+      if (this.#multiline) this.#multiline.flushIfIdle(now, this.#emit);
+      await this.#drain();
+      if (this.#ctx.once || cfg.closeEof) return 'eof';
+      const size = (await this.#fh!.stat()).size;
+      if (size < this.#pos) {
+        this.#truncated(size);
+        continue;
+      }
+      if (size > this.#pos) continue;
+      const why = await this.#pathGone();
+      if (why === 'removed' && cfg.closeRemoved) return 'removed';
+      if (why === 'renamed' && cfg.closeRenamed) return 'renamed';
+      if (cfg.closeInactiveMs > 0 && now - lastData >= cfg.closeInactiveMs) return 'inactive';
+      let wait = backoff;
+      if (this.#multiline?.pending) wait = Math.min(wait, cfg.multiline!.timeoutMs);
+      await sleep(wait, signal);
+      backoff = Math.min(cfg.maxBackoffMs, backoff * cfg.backoffFactor);
+    }
+  }
+
+  /** Reads and publishes until EOF; returns the bytes read. Holds a pool buffer only while reading. */
+  async #readToEof(): Promise<number> {
+    const pool = this.#ctx.pool;
+    const got = pool.acquire();
+    const buf = got instanceof Promise ? await got : got;
+    let total = 0;
+    try {
+      for (;;) {
+        if (this.#ctx.signal.aborted) break;
+        const { bytesRead } = await this.#fh!.read(buf, 0, buf.length, this.#pos);
+        if (bytesRead === 0) break;
+        let start = 0;
+        if (this.#pos === 0) start = this.#skipBom(buf, bytesRead);
+        this.#pos += bytesRead;
+        total += bytesRead;
+        this.#now = new Date();
+        this.#splitter.push(buf, start, bytesRead, this.#onLine);
+        this.#ctx.stats.bytes += bytesRead;
+        if (this.#waits.length > 0) await this.#drain();
+      }
+    } finally {
+      pool.release(buf);
+    }
+    return total;
+  }
+
+  #skipBom(buf: Buffer, n: number): number {
+    const bom = this.#ctx.cfg.encoding.bom;
+    if (!bom || n < bom.length || buf.compare(bom, 0, bom.length, 0, bom.length) !== 0) return 0;
+    this.#splitter.reset(bom.length);
+    return bom.length;
+  }
+
+  readonly #onLine = (buf: Buffer, start: number, end: number, offset: number, next: number, truncated: boolean): void => {
+    const text = this.#ctx.cfg.encoding.decode(buf, start, end);
+    const m: Message = { text, offset, end: next, lines: 1, truncated };
+    if (this.#multiline) this.#multiline.push(m, Date.now(), this.#emit);
+    else this.#emit(m);
+  };
+
+  readonly #emit = (m: Message): void => {
+    const { state } = this;
+    this.#ctx.stats.lines++;
+    const fields = this.#build(m, state.source);
+    if (fields === null) {
+      if (advanceWithoutEvent(state, m.end, Date.now())) this.#ctx.markDirty();
+      return;
+    }
+    if (m.truncated) fields['log'] = { flags: ['truncated'] };
+    state.inflight++;
+    state.skipTo = -1;
+    state.readOffset = m.end;
+    this.#published++;
+    const mark: AckMark = { state, end: m.end };
+    const p = this.#ctx.client.publish({ timestamp: this.#now, fields, private: mark });
+    if (p) this.#waits.push(p);
+  };
+
+  async #drain(): Promise<void> {
+    while (this.#waits.length > 0) {
+      const w = this.#waits;
+      this.#waits = [];
+      await Promise.all(w);
+    }
+  }
+
+  #truncated(size: number): void {
+    this.#ctx.log.info(`File ${this.state.source} was truncated (size ${size} < offset ${this.#pos}); reading it again from the start.`);
+    this.#pos = 0;
+    this.#splitter.reset(0);
+    if (advanceWithoutEvent(this.state, 0, Date.now())) this.#ctx.markDirty();
+  }
+
+  /** Whether the harvested path still names this file. */
+  async #pathGone(): Promise<'removed' | 'renamed' | undefined> {
+    try {
+      const st = await stat(this.state.source);
+      return st.ino === this.state.inode && st.dev === this.state.device ? undefined : 'renamed';
+    } catch {
+      return 'removed';
+    }
+  }
+
+  /** Close after a close condition: send a pending multiline message; a partial line stays for the next harvester. */
+  async #finish(): Promise<void> {
+    this.#multiline?.flush(this.#emit);
+    await this.#drain();
+    this.state.readOffset = this.#splitter.pendingOffset;
+  }
+
+  /** Events published by this harvester. */
+  get published(): number {
+    return this.#published;
+  }
+}

@@ -1,0 +1,179 @@
+import type { Direction, Packet, ProtocolContext, TcpConnection, TcpProtocol } from '../protocol.js';
+import type { CommonProtocolConfig } from '../common-config.js';
+import { NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
+import { RespParser, type RespMessage, type RespValue } from './resp-parser.js';
+import { renderValue, toCommand, type RedisCommand } from './format.js';
+
+/** Requests kept per connection while waiting for replies; beyond this the oldest is published unanswered. */
+export const MAX_PENDING = 10_000;
+
+interface PendingRequest {
+  cmd: RedisCommand;
+  ts: number;
+  bytes: number;
+}
+
+/** Per-connection state: one parser per direction and the requests waiting for their reply (FIFO). */
+export interface RedisConnState {
+  conn: TcpConnection;
+  parsers: [RespParser, RespParser];
+  pending: PendingRequest[];
+  head: number;
+}
+
+const GAP_NOTE = 'Packet loss while capturing the response';
+
+/** The Redis plugin: RESP commands from the client are paired in order with the server's replies. */
+export class RedisProtocol implements TcpProtocol<RedisConnState> {
+  readonly name = 'redis';
+  readonly ports: readonly number[];
+  readonly transactionTimeoutMs: number;
+  readonly #cfg: CommonProtocolConfig;
+  readonly #ctx: ProtocolContext;
+  /** Connections with requests waiting, for `expire`. */
+  readonly #waiting = new Set<RedisConnState>();
+
+  constructor(cfg: CommonProtocolConfig, ctx: ProtocolContext) {
+    this.#cfg = cfg;
+    this.#ctx = ctx;
+    this.ports = cfg.ports;
+    this.transactionTimeoutMs = cfg.transactionTimeoutMs;
+  }
+
+  parse(pkt: Packet, conn: TcpConnection, dir: Direction, state: RedisConnState | undefined): RedisConnState | undefined {
+    const st = state ?? newState(conn);
+    const parser = st.parsers[dir];
+    const msgs = parser.feed(pkt.payload, pkt.ts);
+    if (dir === 0) for (const m of msgs) this.#request(st, m);
+    else for (const m of msgs) this.#response(st, m, pkt.ts);
+    if (parser.error !== undefined) {
+      this.#ctx.log.debug(`redis: unparseable ${dir === 0 ? 'request' : 'response'} stream (${parser.error}); resyncing`);
+      parser.reset();
+      if (dir === 1) this.#flushPending(st, 'Unparseable response');
+    }
+    return st;
+  }
+
+  receivedFin(_conn: TcpConnection, _dir: Direction, state: RedisConnState | undefined): RedisConnState | undefined {
+    return state;
+  }
+
+  gapInStream(
+    _conn: TcpConnection,
+    dir: Direction,
+    _nbytes: number,
+    state: RedisConnState | undefined,
+  ): { state: RedisConnState | undefined; drop: boolean } {
+    if (state === undefined) return { state, drop: false };
+    // The stream position is lost: restart both parsers and give up on the requests in flight.
+    state.parsers[dir].reset();
+    if (dir === 1) {
+      state.parsers[0].reset();
+      this.#flushPending(state, GAP_NOTE);
+    }
+    return { state, drop: false };
+  }
+
+  connectionClosed(_conn: TcpConnection, state: RedisConnState | undefined): void {
+    if (state !== undefined) this.#flushPending(state, NOTE_NO_RESPONSE);
+  }
+
+  expire(nowMs: number): void {
+    for (const st of this.#waiting) {
+      while (st.head < st.pending.length && st.pending[st.head]!.ts + this.transactionTimeoutMs <= nowMs) {
+        this.#publish(st, st.pending[st.head]!, undefined, NOTE_NO_RESPONSE);
+        st.head++;
+      }
+      this.#compact(st);
+    }
+  }
+
+  #request(st: RedisConnState, m: RespMessage): void {
+    const cmd = toCommand(m.value);
+    if (cmd === undefined) return;
+    if (st.pending.length - st.head >= MAX_PENDING) {
+      this.#publish(st, st.pending[st.head]!, undefined, NOTE_NO_RESPONSE);
+      st.head++;
+    }
+    st.pending.push({ cmd, ts: m.ts, bytes: m.bytes });
+    this.#waiting.add(st);
+  }
+
+  #response(st: RedisConnState, m: RespMessage, endTs: number): void {
+    if (m.value.type === 'push') return; // RESP3 out-of-band data (pub/sub, invalidation): no request
+    if (st.head >= st.pending.length) {
+      this.#ctx.log.debug('redis: reply without a request (pub/sub or capture started mid-connection); ignored');
+      return;
+    }
+    const req = st.pending[st.head]!;
+    st.head++;
+    this.#publish(st, req, { value: m.value, bytes: m.bytes, ts: endTs });
+    this.#compact(st);
+  }
+
+  #compact(st: RedisConnState): void {
+    if (st.head >= st.pending.length) {
+      st.pending = [];
+      st.head = 0;
+      this.#waiting.delete(st);
+    } else if (st.head > 1024) {
+      st.pending = st.pending.slice(st.head);
+      st.head = 0;
+    }
+  }
+
+  #flushPending(st: RedisConnState, note: string): void {
+    for (let i = st.head; i < st.pending.length; i++) this.#publish(st, st.pending[i]!, undefined, note);
+    st.pending = [];
+    st.head = 0;
+    this.#waiting.delete(st);
+  }
+
+  #publish(
+    st: RedisConnState,
+    req: PendingRequest,
+    resp: { value: RespValue; bytes: number; ts: number } | undefined,
+    note?: string,
+  ): void {
+    const redis: Record<string, unknown> = {};
+    let status: (typeof Status)[keyof typeof Status] = Status.ok;
+    let response: string | undefined;
+    if (resp !== undefined) {
+      const v = resp.value;
+      const text = renderValue(v);
+      redis['reply_type'] = v.type;
+      if (v.type === 'error') {
+        status = Status.error;
+        redis['error'] = text;
+      } else {
+        redis['return_value'] = text;
+        if (v.type === 'array' || v.type === 'set' || v.type === 'map') redis['array_length'] = v.size ?? 0;
+      }
+      response = text;
+    } else status = Status.error;
+    this.#ctx.report(
+      transactionEvent({
+        type: 'redis',
+        transport: 'tcp',
+        client: st.conn.client,
+        server: st.conn.server,
+        requestTs: req.ts,
+        responseTs: resp?.ts,
+        status,
+        method: req.cmd.method,
+        path: req.cmd.args[0],
+        query: req.cmd.query,
+        bytesIn: req.bytes,
+        bytesOut: resp?.bytes,
+        notes: note !== undefined ? [note] : undefined,
+        request: this.#cfg.sendRequest ? req.cmd.query : undefined,
+        response: this.#cfg.sendResponse ? response : undefined,
+        fields: { redis },
+      }),
+    );
+  }
+}
+
+function newState(conn: TcpConnection): RedisConnState {
+  return { conn, parsers: [new RespParser({ inline: true }), new RespParser({ inline: false })], pending: [], head: 0 };
+}

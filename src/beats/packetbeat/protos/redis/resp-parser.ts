@@ -1,0 +1,338 @@
+/**
+ * Incremental RESP2/RESP3 parser: bytes in, complete top-level values out. Memory is bounded whatever the input:
+ * a line longer than MAX_LINE is a protocol error, a bulk string keeps only its first MAX_BULK_KEEP bytes (the rest
+ * is skipped as it streams by, so `$999999999` allocates nothing), an aggregate keeps its first MAX_ITEMS children
+ * and a message keeps at most MAX_NODES values in total. Nesting deeper than MAX_DEPTH is a protocol error.
+ * Every loop iteration consumes input, so no input can make it spin.
+ */
+
+import { bytesToText } from './text.js';
+
+export type RespType =
+  | 'status'
+  | 'error'
+  | 'integer'
+  | 'bulk'
+  | 'nil'
+  | 'array'
+  | 'map'
+  | 'set'
+  | 'push'
+  | 'double'
+  | 'boolean'
+  | 'bignum'
+  | 'verbatim';
+
+export interface RespValue {
+  type: RespType;
+  /** Status/error/integer/double/boolean/bignum text. */
+  text?: string;
+  /** Bulk, blob error and verbatim strings: the first bytes (at most MAX_BULK_KEEP). */
+  data?: Buffer;
+  /** Bulk/blob sizes in bytes; aggregate element count (pairs for maps). */
+  size?: number;
+  /** The first children of an aggregate (maps: keys and values alternating). */
+  items?: RespValue[];
+}
+
+/** One complete top-level value with its wire size and the capture time of its first byte. */
+export interface RespMessage {
+  value: RespValue;
+  bytes: number;
+  ts: number;
+}
+
+export const MAX_LINE = 64 * 1024;
+export const MAX_BULK_KEEP = 4096;
+export const MAX_ITEMS = 64;
+export const MAX_NODES = 1024;
+export const MAX_DEPTH = 64;
+
+interface Frame {
+  value: RespValue;
+  remaining: number;
+  /** Attribute maps (`|`) are parsed and then discarded. */
+  attribute: boolean;
+}
+
+const CR = 13;
+const LF = 10;
+
+export class RespParser {
+  /** True for the client side: lines that are not RESP are inline commands. */
+  readonly #inline: boolean;
+  #lineParts: Buffer[] = [];
+  #lineLen = 0;
+  #bulkLeft = -1; // >= 0 while reading a bulk payload (+2 for its CRLF)
+  #bulk: RespValue | undefined;
+  #bulkKeep: Buffer[] = [];
+  #bulkKept = 0;
+  #stack: Frame[] = [];
+  #nodes = 0;
+  #msgStarted = false;
+  #msgTs = 0;
+  #msgBytes = 0;
+  #error: string | undefined;
+
+  constructor(opts: { inline: boolean }) {
+    this.#inline = opts.inline;
+  }
+
+  /** Set once the stream could not be parsed; the parser then ignores input until `reset`. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  /** True while a message is partially received. */
+  get midMessage(): boolean {
+    return this.#msgStarted || this.#lineLen > 0;
+  }
+
+  reset(): void {
+    this.#lineParts = [];
+    this.#lineLen = 0;
+    this.#bulkLeft = -1;
+    this.#bulk = undefined;
+    this.#bulkKeep = [];
+    this.#bulkKept = 0;
+    this.#stack = [];
+    this.#nodes = 0;
+    this.#msgStarted = false;
+    this.#msgBytes = 0;
+    this.#error = undefined;
+  }
+
+  /** Feeds one chunk; returns the messages it completed. After an error returns nothing until `reset`. */
+  feed(chunk: Buffer, ts: number): RespMessage[] {
+    const out: RespMessage[] = [];
+    if (this.#error !== undefined) return out;
+    const len = chunk.length;
+    let i = 0;
+    let counted = 0; // position up to which bytes were added to #msgBytes
+    while (i < len) {
+      if (!this.#msgStarted) {
+        this.#msgStarted = true;
+        this.#msgTs = ts;
+        this.#msgBytes = 0;
+        counted = i;
+      }
+      if (this.#bulkLeft >= 0) {
+        const take = Math.min(this.#bulkLeft, len - i);
+        const dataLeft = this.#bulkLeft - 2; // payload bytes still to come (CRLF excluded)
+        if (dataLeft > 0 && this.#bulkKept < MAX_BULK_KEEP) {
+          const keep = Math.min(take, dataLeft, MAX_BULK_KEEP - this.#bulkKept);
+          if (keep > 0) {
+            this.#bulkKeep.push(chunk.subarray(i, i + keep));
+            this.#bulkKept += keep;
+          }
+        }
+        this.#bulkLeft -= take;
+        i += take;
+        if (this.#bulkLeft === 0) {
+          this.#bulkLeft = -1;
+          const v = this.#bulk!;
+          v.data = this.#bulkKeep.length === 1 ? Buffer.from(this.#bulkKeep[0]!) : Buffer.concat(this.#bulkKeep);
+          this.#bulk = undefined;
+          this.#bulkKeep = [];
+          this.#bulkKept = 0;
+          if (this.#complete(v)) {
+            this.#msgBytes += i - counted;
+            counted = i;
+            this.#emit(out);
+          }
+        }
+        continue;
+      }
+      const nl = chunk.indexOf(LF, i);
+      if (nl < 0) {
+        this.#lineLen += len - i;
+        if (this.#lineLen > MAX_LINE) return this.#fail(out, 'line too long');
+        this.#lineParts.push(chunk.subarray(i));
+        i = len;
+        break;
+      }
+      let line: Buffer;
+      if (this.#lineParts.length === 0) line = chunk.subarray(i, nl);
+      else {
+        this.#lineParts.push(chunk.subarray(i, nl));
+        line = Buffer.concat(this.#lineParts);
+        this.#lineParts = [];
+      }
+      this.#lineLen = 0;
+      if (line.length > MAX_LINE) return this.#fail(out, 'line too long');
+      i = nl + 1;
+      const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
+      const r = this.#line(line, end);
+      if (r === 'error') return this.#fail(out, this.#error ?? 'protocol error');
+      if (r === 'skip') {
+        // Empty inline command: not a message.
+        this.#msgStarted = false;
+        counted = i;
+        continue;
+      }
+      if (r === 'done') {
+        this.#msgBytes += i - counted;
+        counted = i;
+        this.#emit(out);
+      }
+    }
+    if (this.#msgStarted) this.#msgBytes += len - counted;
+    return out;
+  }
+
+  #fail(out: RespMessage[], why: string): RespMessage[] {
+    this.#error = why;
+    return out;
+  }
+
+  #emit(out: RespMessage[]): void {
+    const top = this.#topValue;
+    this.#topValue = undefined;
+    this.#msgStarted = false;
+    this.#nodes = 0;
+    if (top === undefined) return; // an attribute map: its value follows
+    out.push({ value: top, bytes: this.#msgBytes, ts: this.#msgTs });
+    this.#msgBytes = 0;
+  }
+
+  #topValue: RespValue | undefined;
+
+  /** Handles one line (without CRLF). 'done' = a top-level value completed, 'more' = need more, 'skip' = empty inline. */
+  #line(line: Buffer, end: number): 'done' | 'more' | 'skip' | 'error' {
+    if (end === 0) {
+      if (this.#stack.length === 0 && this.#inline) return 'skip';
+      this.#error = 'empty line';
+      return 'error';
+    }
+    const marker = line[0]!;
+    switch (marker) {
+      case 0x2b: // + status
+        return this.#scalar({ type: 'status', text: bytesToText(line, 1, end) });
+      case 0x2d: // - error
+        return this.#scalar({ type: 'error', text: bytesToText(line, 1, end) });
+      case 0x3a: // : integer
+      case 0x28: {
+        // ( big number
+        const text = line.toString('latin1', 1, end);
+        if (!/^[-+]?\d+$/.test(text)) return this.#bad('bad integer');
+        return this.#scalar({ type: marker === 0x3a ? 'integer' : 'bignum', text });
+      }
+      case 0x2c: // , double
+        return this.#scalar({ type: 'double', text: bytesToText(line, 1, end) });
+      case 0x23: {
+        // # boolean
+        const t = line.toString('latin1', 1, end);
+        if (t !== 't' && t !== 'f') return this.#bad('bad boolean');
+        return this.#scalar({ type: 'boolean', text: t === 't' ? 'true' : 'false' });
+      }
+      case 0x5f: // _ null
+        return this.#scalar({ type: 'nil' });
+      case 0x24: // $ bulk
+      case 0x21: // ! blob error
+      case 0x3d: {
+        // = verbatim
+        const n = parseLen(line, end);
+        if (n === undefined || n < -1) return this.#bad('bad bulk length');
+        if (n === -1) return this.#scalar({ type: 'nil' });
+        const type: RespType = marker === 0x24 ? 'bulk' : marker === 0x21 ? 'error' : 'verbatim';
+        this.#bulk = { type, size: n };
+        this.#bulkLeft = n + 2;
+        return 'more';
+      }
+      case 0x2a: // * array
+      case 0x25: // % map
+      case 0x7e: // ~ set
+      case 0x3e: // > push
+      case 0x7c: {
+        // | attribute
+        const n = parseLen(line, end);
+        if (n === undefined || n < -1) return this.#bad('bad aggregate length');
+        if (n === -1) return this.#scalar({ type: 'nil' });
+        const type: RespType =
+          marker === 0x2a ? 'array' : marker === 0x25 || marker === 0x7c ? 'map' : marker === 0x7e ? 'set' : 'push';
+        const v: RespValue = { type, size: n, items: [] };
+        const count = marker === 0x25 || marker === 0x7c ? n * 2 : n;
+        if (count === 0) return this.#complete(v) ? 'done' : 'more';
+        if (this.#stack.length >= MAX_DEPTH) return this.#bad('nesting too deep');
+        this.#stack.push({ value: v, remaining: count, attribute: marker === 0x7c });
+        return 'more';
+      }
+      default:
+        if (this.#stack.length === 0 && this.#inline) return this.#inlineCommand(line, end);
+        return this.#bad('unknown type marker');
+    }
+  }
+
+  #bad(why: string): 'error' {
+    this.#error = why;
+    return 'error';
+  }
+
+  #scalar(v: RespValue): 'done' | 'more' {
+    return this.#complete(v) ? 'done' : 'more';
+  }
+
+  /** An inline command: words separated by blanks (no quoting support beyond plain words). */
+  #inlineCommand(line: Buffer, end: number): 'done' | 'skip' {
+    const items: RespValue[] = [];
+    let n = 0;
+    let i = 0;
+    while (i < end) {
+      while (i < end && (line[i] === 0x20 || line[i] === 0x09)) i++;
+      if (i >= end) break;
+      const s = i;
+      while (i < end && line[i] !== 0x20 && line[i] !== 0x09) i++;
+      n++;
+      if (items.length < MAX_ITEMS) items.push({ type: 'bulk', size: i - s, data: Buffer.from(line.subarray(s, Math.min(i, s + MAX_BULK_KEEP))) });
+    }
+    if (n === 0) return 'skip';
+    this.#topValue = { type: 'array', size: n, items };
+    return 'done';
+  }
+
+  /** Adds a completed value to its parent; returns true when a top-level value (or attribute) completed. */
+  #complete(v: RespValue): boolean {
+    let value = v;
+    for (;;) {
+      const top = this.#stack[this.#stack.length - 1];
+      if (top === undefined) {
+        this.#topValue = value;
+        return true;
+      }
+      if (top.value.items!.length < MAX_ITEMS && this.#nodes < MAX_NODES) {
+        top.value.items!.push(value);
+        this.#nodes++;
+      }
+      top.remaining--;
+      if (top.remaining > 0) return false;
+      this.#stack.pop();
+      if (top.attribute) {
+        // Attributes decorate the next value; drop them (nested ones from their parent too).
+        if (this.#stack.length === 0) {
+          this.#topValue = undefined;
+          return true;
+        }
+        return false;
+      }
+      value = top.value;
+    }
+  }
+}
+
+function parseLen(line: Buffer, end: number): number | undefined {
+  if (end < 2 || end > 12) return undefined;
+  let i = 1;
+  let neg = false;
+  if (line[1] === 0x2d) {
+    neg = true;
+    i = 2;
+    if (end === 2) return undefined;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const c = line[i]! - 0x30;
+    if (c < 0 || c > 9) return undefined;
+    n = n * 10 + c;
+  }
+  return neg ? -n : n;
+}

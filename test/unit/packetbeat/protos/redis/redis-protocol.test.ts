@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigNode } from '../../../../../src/libbeat/config/config-node.js';
+import type { BeatEvent } from '../../../../../src/libbeat/common/event.js';
+import { ConfigError } from '../../../../../src/libbeat/common/errors.js';
+import type { TcpConnection, TcpProtocol } from '../../../../../src/beats/packetbeat/protos/protocol.js';
+import { createRedisProtocol } from '../../../../../src/beats/packetbeat/protos/redis/index.js';
+import { nopLogger } from '../../../../../src/libbeat/logp/logger.js';
+
+const conn: TcpConnection = { id: 1, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 6379 } };
+
+function setup(cfg: Record<string, unknown> = {}): { p: TcpProtocol; events: BeatEvent[] } {
+  const events: BeatEvent[] = [];
+  const p = createRedisProtocol(new ConfigNode(cfg), { report: (e) => void events.push(e), log: nopLogger, now: () => 0 });
+  return { p: p as TcpProtocol, events };
+}
+
+const redis = (e: BeatEvent): Record<string, unknown> => e.fields['redis'] as Record<string, unknown>;
+
+test('pipelined requests pair with replies in order; times and sizes per transaction', () => {
+  const { p, events } = setup({ send_request: true, send_response: true });
+  let st = p.parse({ ts: 1000, payload: Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$4\r\nINCR\r\n$1\r\nb\r\nPING\r\n') }, conn, 0, undefined);
+  st = p.parse({ ts: 1005, payload: Buffer.from('$3\r\nfoo\r\n-ERR not an int\r\n') }, conn, 1, st);
+  st = p.parse({ ts: 1010, payload: Buffer.from('+PONG\r\n') }, conn, 1, st);
+  assert.equal(events.length, 3);
+  const [a, b, c] = events as [BeatEvent, BeatEvent, BeatEvent];
+  assert.deepEqual(
+    [a.fields['method'], a.fields['path'], a.fields['query'], a.fields['status'], redis(a)['return_value'], a.fields['responsetime']],
+    ['GET', 'a', 'GET a', 'OK', 'foo', 5],
+  );
+  assert.equal(a.fields['bytes_in'], 20);
+  assert.equal(a.fields['bytes_out'], 9);
+  assert.equal(a.fields['request'], 'GET a');
+  assert.equal(a.fields['response'], 'foo');
+  assert.deepEqual([b.fields['status'], redis(b)['error'], redis(b)['return_value']], ['Error', 'ERR not an int', undefined]);
+  assert.deepEqual([c.fields['method'], c.fields['path'], redis(c)['return_value'], c.fields['responsetime']], ['PING', undefined, 'PONG', 10]);
+  p.connectionClosed(conn, st);
+  assert.equal(events.length, 3);
+});
+
+test('unanswered requests: published on close and on timeout with a note', () => {
+  const { p, events } = setup({ transaction_timeout: '2s' });
+  let st = p.parse({ ts: 0, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, undefined);
+  st = p.parse({ ts: 1500, payload: Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\nx\r\n') }, conn, 0, st);
+  p.expire?.(1999);
+  assert.equal(events.length, 0);
+  p.expire?.(2000);
+  assert.equal(events.length, 1);
+  assert.equal(events[0]!.fields['status'], 'Error');
+  assert.deepEqual(events[0]!.fields['notes'], ['Response not found']);
+  p.connectionClosed(conn, st);
+  assert.equal(events.length, 2);
+  assert.equal(events[1]!.fields['query'], 'GET x');
+});
+
+test('a reply stream that is not RESP is dropped, and the connection keeps working', () => {
+  const { p, events } = setup();
+  let st = p.parse({ ts: 0, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, undefined);
+  st = p.parse({ ts: 1, payload: Buffer.from('HTTP/1.1 200 OK\r\n') }, conn, 1, st);
+  assert.equal(events.length, 1);
+  assert.deepEqual(events[0]!.fields['notes'], ['Unparseable response']);
+  st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: Buffer.from('+PONG\r\n') }, conn, 1, st);
+  assert.equal(events.length, 2);
+  assert.equal(redis(events[1]!)['return_value'], 'PONG');
+  // A gap in the reply direction gives up the requests in flight.
+  st = p.parse({ ts: 4, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  const g = p.gapInStream(conn, 1, 100, st);
+  assert.equal(g.drop, false);
+  assert.equal(events.length, 3);
+  assert.equal(events[2]!.fields['status'], 'Error');
+});
+
+test('replies without requests (pub/sub pushes) are not transactions', () => {
+  const { p, events } = setup();
+  let st = p.parse({ ts: 0, payload: Buffer.from('*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n') }, conn, 1, undefined);
+  st = p.parse({ ts: 0, payload: Buffer.from('>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n') }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.equal(events.length, 0);
+});
+
+test('config: default port 6379, bad options are ConfigErrors', () => {
+  assert.deepEqual(setup().p.ports, [6379]);
+  assert.throws(() => setup({ ports: ['x'] }), ConfigError);
+  assert.throws(() => setup({ transaction_timeout: 'soon' }), ConfigError);
+});
