@@ -264,6 +264,9 @@ export class EsTestServer {
       this.stats.answered503++;
       return this.#error(res, 503, 'unavailable_shards_exception', 'primary shard is not active (test fault)');
     }
+    if ((f.maxContentLength ?? 0) > 0 && Buffer.byteLength(body) > f.maxContentLength!) {
+      return this.#error(res, 413, 'content_too_long_exception', `request body is too large (limit ${f.maxContentLength} bytes)`);
+    }
     const filtered = (url.searchParams.get('filter_path') ?? '').includes('items.*.status');
     if (this.#countOnly) return this.#countBulk(res, body, filtered);
     const lines = body.split('\n');
