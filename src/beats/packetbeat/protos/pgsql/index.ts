@@ -50,7 +50,8 @@ export function pgsqlEvents(ex: PgExchange, conn: TcpConnection, cfg: PgsqlConfi
       method: query !== undefined ? firstKeyword(query) : undefined,
       query,
       bytesIn: req.bytes,
-      bytesOut: answered ? ex.responseBytes : undefined,
+      // statements of one Query message: each gets the bytes of its own result messages
+      bytesOut: !answered ? undefined : multi !== undefined && last !== undefined ? last.bytes : ex.responseBytes,
       request: cfg.sendRequest ? query : undefined,
     };
     const pg: Record<string, unknown> = { iserror: false, num_rows: 0, num_fields: 0 };

@@ -316,6 +316,7 @@ export class PgConnParser {
       this.#resp = r;
     }
     r.bytes += size;
+    r.cur.bytes += size;
     const ch = String.fromCharCode(type);
     switch (ch) {
       case 'Z': {
