@@ -128,13 +128,24 @@ test('a request without response is published after transaction_timeout, and at 
   assert.equal(events[1]!.fields['query'], 'SELECT 2');
 });
 
-test('a gap drops the connection state and reports the waiting request', () => {
+test('a gap reports the waiting request; data is skipped until a packet boundary', () => {
   const events: BeatEvent[] = [];
   const p = proto(events);
-  const st = p.parse({ ts: 1, payload: pkt(0, command(3, 'SELECT 1')) }, CONN, 0, undefined);
+  let st = p.parse({ ts: 1, payload: pkt(0, command(3, 'SELECT 1')) }, CONN, 0, undefined);
   const r = p.gapInStream(CONN, 1, 100, st);
-  assert.equal(r.drop, true);
+  assert.equal(r.drop, false);
+  st = r.state;
   assert.deepEqual(events[0]!.fields['notes'], ['Packet loss while capturing the response']);
+  // the rest of the lost answer (mid-packet bytes whose "length" would swallow what follows) is skipped
+  st = p.parse({ ts: 2, payload: Buffer.from([0xff, 0xff, 0x00, 0x05, 1, 2, 3]) }, CONN, 1, st);
+  st = p.gapInStream(CONN, 0, 10, st).state; // and the client lost bytes too: its next data is mid-query
+  st = p.parse({ ts: 3, payload: Buffer.from('garbage from the middle of a query') }, CONN, 0, st);
+  st = p.parse({ ts: 4, payload: pkt(0, command(3, 'SELECT 2')) }, CONN, 0, st);
+  st = p.parse({ ts: 5, payload: pkt(1, ok(7)) }, CONN, 1, st);
+  assert.equal(events.length, 2);
+  assert.equal(events[1]!.fields['query'], 'SELECT 2');
+  assert.equal((events[1]!.fields['mysql'] as Record<string, unknown>)['affected_rows'], 7);
+  p.connectionClosed(CONN, st);
 });
 
 test('after an SSLRequest the encrypted stream is ignored', () => {
