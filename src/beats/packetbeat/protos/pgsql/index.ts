@@ -135,14 +135,14 @@ export class PgsqlProtocol implements TcpProtocol<ConnState> {
 
   gapInStream(
     conn: TcpConnection,
-    _dir: Direction,
+    dir: Direction,
     _nbytes: number,
     state: ConnState | undefined,
   ): { state: ConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    for (const ex of state.parser.takePending()) this.#publish(ex, conn, NOTE_GAP);
-    this.#waiting.delete(state);
-    return { state: undefined, drop: true };
+    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, NOTE_GAP);
+    if (state.parser.requests.length === 0) this.#waiting.delete(state);
+    return { state, drop: false };
   }
 
   connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {
