@@ -112,10 +112,9 @@ export class MongodbProtocol implements TcpProtocol<ConnState> {
     state: ConnState | undefined,
   ): { state: ConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    // requests are matched by id, so only the stream with the hole is lost; the next message may start anywhere,
-    // so buffered bytes go and framing restarts with the next segment
-    void dir;
-    state.parser.reset();
+    // requests are matched by id, so only the stream with the hole is affected: its data is skipped until a
+    // segment starts with a message header
+    state.parser.lostBytes(dir);
     return { state, drop: false };
   }
 

@@ -88,6 +88,8 @@ export class MongoConnParser {
     { buf: undefined, bufTs: 0 },
   ];
   readonly #opts: MongoParserOptions;
+  /** Per direction: skipping data until a message boundary (after lost bytes). */
+  #resync: [boolean, boolean] = [false, false];
 
   constructor(opts: MongoParserOptions) {
     this.#opts = opts;
@@ -95,6 +97,10 @@ export class MongoConnParser {
 
   feed(dir: 0 | 1, ts: number, payload: Buffer, out: MongoExchange[]): void {
     if (payload.length === 0) return;
+    if (this.#resync[dir]) {
+      if (!this.#looksAligned(dir, payload)) return;
+      this.#resync[dir] = false;
+    }
     const s = this.#streams[dir];
     let data: Buffer;
     let oldLen = 0;
@@ -126,8 +132,23 @@ export class MongoConnParser {
     }
   }
 
-  reset(): void {
-    for (const s of this.#streams) s.buf = undefined;
+  /**
+   * `dir` lost bytes: its buffered bytes go and its data is skipped until a segment starts with a plausible message
+   * header (sane length, known opcode; a reply must answer a waiting request). Waiting requests stay: replies are
+   * matched by id.
+   */
+  lostBytes(dir: 0 | 1): void {
+    this.#streams[dir].buf = undefined;
+    this.#resync[dir] = true;
+  }
+
+  #looksAligned(dir: 0 | 1, p: Buffer): boolean {
+    if (p.length < 16) return false;
+    const len = p.readInt32LE(0);
+    const op = p.readInt32LE(12);
+    if (len < 16 || len > MAX_MESSAGE || OPCODE_NAMES[op] === undefined) return false;
+    if (dir === 1) return op !== OP.REPLY && op !== OP.MSG && op !== OP.COMPRESSED ? false : this.pending.has(p.readInt32LE(8));
+    return op !== OP.REPLY;
   }
 
   takePending(): MongoExchange[] {
