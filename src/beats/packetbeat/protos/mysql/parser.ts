@@ -569,7 +569,7 @@ export class MysqlConnParser {
       case 'prepCols':
         if (isEof(p)) return false;
         r.defs.push(parseColumnDef(p));
-        if (--r.left <= 0) return this.#prepareDone(req, r);
+        if (--r.left <= 0) return this.#prepareDone(r);
         return false;
       default:
         return true;
@@ -608,12 +608,11 @@ export class MysqlConnParser {
     return this.#prepareEnd(r);
   }
 
-  #prepareDone(req: MysqlRequest, r: Resp): boolean {
+  #prepareDone(r: Resp): boolean {
     const id = r.cur.statementId;
     const stmt = id !== undefined ? this.#stmts.get(id) : undefined;
     if (stmt !== undefined) stmt.columns = r.defs;
     r.cur.tables = tablesOf(r.defs);
-    void req;
     return this.#prepareEnd(r);
   }
 
