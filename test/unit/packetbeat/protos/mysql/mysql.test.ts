@@ -189,3 +189,13 @@ test('passwords set by SQL statements are hidden in query, mysql.query and reque
   assert.equal(evs[0]!.fields['query'], "CREATE USER 'app'@'%' IDENTIFIED BY '*****'");
   assert.ok(!JSON.stringify(evs[0]!.fields).includes('TopSecret1'));
 });
+
+test('MySQL 8 query attributes (CLIENT_QUERY_ATTRIBUTES) before the query text', () => {
+  const caps = CAPS.PROTOCOL_41 | CAPS.SECURE | CAPS.PLUGIN_AUTH | 0x08000000;
+  const noAttrs = Buffer.concat([Buffer.from([3]), lenenc(0), lenenc(1), Buffer.from('SELECT 1')]);
+  const oneAttr = Buffer.concat([
+    Buffer.from([3]), lenenc(1), lenenc(1), Buffer.from([0]), Buffer.from([1]), u16(0xfe), lstr('trace_id'), lstr('abc123'), Buffer.from('SELECT 2'),
+  ]);
+  const evs = converse(createMysqlProtocol, CFG, [...login(caps), c(pkt(0, noAttrs)), s(pkt(1, ok())), c(pkt(0, oneAttr)), s(pkt(1, ok()))]);
+  assert.deepEqual(evs.map((e) => e.fields['query']), ['SELECT 1', 'SELECT 2']);
+});
