@@ -199,3 +199,19 @@ test('MySQL 8 query attributes (CLIENT_QUERY_ATTRIBUTES) before the query text',
   const evs = converse(createMysqlProtocol, CFG, [...login(caps), c(pkt(0, noAttrs)), s(pkt(1, ok())), c(pkt(0, oneAttr)), s(pkt(1, ok()))]);
   assert.deepEqual(evs.map((e) => e.fields['query']), ['SELECT 1', 'SELECT 2']);
 });
+
+test('COM_CHANGE_USER with an authentication switch: consumed silently, its secret never shown', () => {
+  const change = command(0x11, Buffer.concat([Buffer.from('bob\0'), lstr('Sup3rSecret'), Buffer.from('test\0')]));
+  const authSwitch = Buffer.concat([Buffer.from([0xfe]), Buffer.from('mysql_native_password\0'), Buffer.alloc(20, 0x61), Buffer.from([0])]);
+  const evs = converse(createMysqlProtocol, CFG, [
+    c(pkt(0, change)),
+    s(pkt(1, authSwitch)),
+    c(pkt(2, Buffer.from('Sup3rSecret-scrambled'))),
+    s(pkt(3, ok())),
+    c(pkt(0, command(3, 'SELECT CURRENT_USER()'))),
+    s(pkt(1, lenenc(1)), pkt(2, coldef('', '', 'CURRENT_USER()')), pkt(3, eof()), pkt(4, textRow(['bob@%'])), pkt(5, eof())),
+  ]);
+  assert.equal(evs.length, 1);
+  assert.equal(my(evs[0])['num_rows'], 1);
+  assert.ok(!JSON.stringify(evs.map((e) => e.fields)).includes('Sup3rSecret'));
+});
