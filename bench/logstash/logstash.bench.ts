@@ -48,7 +48,7 @@ async function startSink(): Promise<{ port: number; count(): Promise<number>; cl
 async function throughPipeline(port: number, level: number): Promise<number> {
   // The output as a user configures it (defaults: pipelining 2, one worker).
   const out = await createLogstashOutput(
-    new ConfigNode({ hosts: [`127.0.0.1:${port}`], compression_level: level, bulk_max_size: BULK }, undefined, 'output.logstash'),
+    new ConfigNode({ hosts: [`127.0.0.1:${port}`], compression_level: level, bulk_max_size: BULK, pipelining: Number(process.env['BENCH_PIPELINING'] ?? 2) }, undefined, 'output.logstash'),
     { beat: BEAT, log: nopLogger, metrics: new Registry() },
   );
   return runPipeline({ ...out, maxRetries: -1, flushIntervalMs: 0 });

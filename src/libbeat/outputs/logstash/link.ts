@@ -47,6 +47,12 @@ export class LogstashLink {
     return `${this.o.host.host}:${this.o.host.port}`;
   }
 
+  /** The open connection, if there is one. */
+  get current(): LumberjackConnection | undefined {
+    const c = this.#conn;
+    return c !== undefined && c.closedReason === undefined ? c : undefined;
+  }
+
   /** The open connection, or a new one. */
   open(signal?: AbortSignal): Promise<LumberjackConnection> {
     const c = this.#conn;
