@@ -5,7 +5,7 @@ import type { Batch } from '../../publisher/batch.js';
 import { encodeEvent } from '../codec/json.js';
 import { encodeCompressedAsync, encodeJsonFrames, encodeWindow } from '../../lumberjack/encoder.js';
 import type { OutputClient } from '../output.js';
-import type { LumberjackConnection, InflightWindow } from './connection.js';
+import { LumberjackConnection, type InflightWindow } from './connection.js';
 import { LogstashLink, type LinkOptions } from './link.js';
 import type { AdaptiveWindow } from './window.js';
 
@@ -77,7 +77,8 @@ export class LogstashClient implements OutputClient {
 
   async test(signal: AbortSignal): Promise<string> {
     const o = this.link.o;
-    const c = await this.link.open(signal);
+    // A connection of its own: the link's may be carrying batches.
+    const c = await LumberjackConnection.open(o.host, o.tls, o.timeoutMs, signal);
     c.close();
     return `connected to ${this.link.label}${o.tls ? ' (TLS handshake ok)' : ''}`;
   }
