@@ -163,6 +163,29 @@ describe('logstash output against the lumberjack receiver', () => {
     }
   });
 
+  it('replaces a connection older than ttl between batches', async () => {
+    const rx = await LumberjackReceiver.start();
+    const c = clientFor(rx, { ttlMs: 150 });
+    try {
+      await c.connect(signal());
+      for (let k = 0; k < 2; k++) {
+        const b = new RecordingBatch(events(k * 5, 5));
+        await c.publish(b);
+        assert.deepEqual(b.signals, ['ack']);
+      }
+      assert.equal(rx.connections, 1, 'young connection kept');
+      await new Promise((r) => setTimeout(r, 200));
+      const b = new RecordingBatch(events(10, 5));
+      await c.publish(b);
+      assert.deepEqual(b.signals, ['ack']);
+      assert.equal(rx.connections, 2, 'expired connection replaced');
+      assert.deepEqual(rx.ns(), range(0, 15));
+    } finally {
+      await c.close();
+      await rx.close();
+    }
+  });
+
   it('ships over TLS and refuses a server it cannot verify', async (t) => {
     const cert = makeTestCert();
     if (typeof cert === 'string') return t.skip(cert);

@@ -86,6 +86,16 @@ export class LogstashClient implements OutputClient {
   async publish(batch: Batch): Promise<void> {
     // Another client sharing the link may already have replaced a lost connection: use that one.
     if (this.#conn !== undefined && this.#conn.closedReason !== undefined && this.link.current !== undefined) this.#conn = this.link.current;
+    if (this.#conn !== undefined && this.#conn.closedReason === undefined && this.link.expired(this.#conn)) {
+      this.#conn.close();
+      try {
+        this.#conn = await this.link.open();
+      } catch (err) {
+        this.#conn = undefined;
+        batch.cancelled();
+        throw err;
+      }
+    }
     const conn = this.#conn;
     if (conn === undefined || conn.closedReason !== undefined) {
       // Nothing was sent: put the batch back without counting an attempt, and make the worker reconnect.
