@@ -98,19 +98,19 @@ describe('logstash output against the lumberjack receiver', () => {
   });
 
   it('treats partial ACKs as progress: a slow but steady receiver causes no timeout', async () => {
-    // Every 2 events a partial ACK; each one 80 ms after the previous, the last one 400 ms after the window:
-    // longer than the 200 ms timeout, but never 200 ms without news.
+    // Every 2 events a partial ACK; each one 120 ms after the previous, the last one 600 ms after the window:
+    // longer than the 400 ms timeout, but never 400 ms without news.
     const rx = await LumberjackReceiver.start({
-      faults: { partialAckEvery: () => 2, ackDelayMs: (_w, seq) => seq * 40 },
+      faults: { partialAckEvery: () => 2, ackDelayMs: (_w, seq) => seq * 60 },
     });
-    const c = clientFor(rx, { timeoutMs: 200, startWindow: 10 });
+    const c = clientFor(rx, { timeoutMs: 400, startWindow: 10 });
     try {
       await c.connect(signal());
       const b = new RecordingBatch(events(0, 10));
       const t0 = Date.now();
       await c.publish(b);
       assert.deepEqual(b.signals, ['ack']);
-      assert.ok(Date.now() - t0 >= 350, 'waited for the final ACK');
+      assert.ok(Date.now() - t0 >= 550, 'waited for the final ACK');
       assert.deepEqual(rx.acks.map((a) => a.seq), [2, 4, 6, 8, 10]);
       assert.deepEqual(c.window.history, [10, 15]);
       assert.deepEqual(rx.ns(), range(0, 10));
@@ -167,7 +167,7 @@ describe('logstash output against the lumberjack receiver', () => {
 
   it('replaces a connection older than ttl between batches', async () => {
     const rx = await LumberjackReceiver.start();
-    const c = clientFor(rx, { ttlMs: 150 });
+    const c = clientFor(rx, { ttlMs: 1000 });
     try {
       await c.connect(signal());
       for (let k = 0; k < 2; k++) {
@@ -176,7 +176,7 @@ describe('logstash output against the lumberjack receiver', () => {
         assert.deepEqual(b.signals, ['ack']);
       }
       assert.equal(rx.connections, 1, 'young connection kept');
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 1100));
       const b = new RecordingBatch(events(10, 5));
       await c.publish(b);
       assert.deepEqual(b.signals, ['ack']);
