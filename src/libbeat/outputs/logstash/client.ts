@@ -2,8 +2,7 @@ import type { BeatEvent } from '../../common/event.js';
 import { eventType } from '../../common/event.js';
 import { BeatsError } from '../../common/errors.js';
 import type { Batch } from '../../publisher/batch.js';
-import { encodeEvent } from '../codec/json.js';
-import { encodeCompressedAsync, encodeJsonFrames, encodeWindow } from '../../lumberjack/encoder.js';
+import { encodeCompressedAsync, encodeEventFrames, encodeWindow } from '../../lumberjack/encoder.js';
 import type { OutputClient } from '../output.js';
 import { LumberjackConnection, type InflightWindow } from './connection.js';
 import { LogstashLink, type LinkOptions } from './link.js';
@@ -46,6 +45,7 @@ export class LogstashClient implements OutputClient {
   readonly #level: number;
   readonly #inFlight: number;
   readonly #metaByType = new Map<string, string>();
+  readonly #metaFn = (e: BeatEvent): string => this.#meta(e);
 
   constructor(o: LogstashClientOptions | LogstashLink, extra?: Omit<LogstashClientOptions, keyof LinkOptions>, suffix = '') {
     if (o instanceof LogstashLink) {
@@ -159,12 +159,7 @@ export class LogstashClient implements OutputClient {
   }
 
   async #encode(events: readonly BeatEvent[], start: number, n: number): Promise<Buffer[]> {
-    const docs = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      const e = events[start + i]!;
-      docs[i] = encodeEvent(e, this.#meta(e));
-    }
-    const frames = encodeJsonFrames(docs, 1);
+    const frames = encodeEventFrames(events, start, n, this.#metaFn);
     const win = encodeWindow(n);
     if (this.#level === 0) return [win, frames];
     return [win, ...(await encodeCompressedAsync(frames, this.#level))];
