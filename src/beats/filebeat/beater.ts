@@ -1,9 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { sleep } from '../../libbeat/common/backoff.js';
 import type { Beat, Beater } from '../../libbeat/beat/beater.js';
 import type { PipelineClient } from '../../libbeat/publisher/client.js';
 import type { FilebeatConfig } from './config.js';
 import { BufferPool } from './harvester/buffer-pool.js';
+import { Sleeper } from './harvester/sleeper.js';
 import type { Harvester } from './harvester/harvester.js';
 import { readStdin } from './input/stdin.js';
 import { Prospector, type CrawlerContext } from './prospector/prospector.js';
@@ -11,7 +13,13 @@ import { Registrar } from './registrar/registrar.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Read buffers per prospector (see BufferPool). */
-const READERS_PER_PROSPECTOR = 32;
+const READERS_PER_PROSPECTOR = 16;
+/**
+ * Smallest read. Each read is a round trip to libuv's thread pool; at Beats' 16 KiB default that round trip cost
+ * 10x more CPU than the copy (110 MB: 790 ms at 16 KiB, 85 ms at 64 KiB, 37 ms at 256 KiB), so reads are at least
+ * this large and harvester_buffer_size only raises it.
+ */
+const MIN_READ_BYTES = 64 * 1024;
 
 /**
  * Filebeat's main loop: loads the registry, connects one guaranteed pipeline client whose acks feed the registrar,
@@ -24,6 +32,7 @@ export class Filebeat implements Beater {
   readonly #cfg: FilebeatConfig;
   readonly #once: boolean;
   readonly #abort = new AbortController();
+  readonly #sleeper = new Sleeper();
   readonly #stopped: Promise<void>;
   #resolveStopped: () => void = () => {};
   readonly registrar: Registrar;
@@ -34,6 +43,8 @@ export class Filebeat implements Beater {
     this.#once = once;
     this.registrar = new Registrar(cfg.registryFile, beat.log.child('registrar'), cfg.registryFlushMs);
     this.#stopped = new Promise((r) => (this.#resolveStopped = r));
+    // Every waiting harvester listens for the stop signal.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   async run(): Promise<void> {
@@ -48,6 +59,7 @@ export class Filebeat implements Beater {
       log: log.child('harvester'),
       once: this.#once,
       signal: this.#abort.signal,
+      sleeper: this.#sleeper,
       markDirty: () => registrar.markDirty(),
       stats,
       registrar,
@@ -55,7 +67,7 @@ export class Filebeat implements Beater {
     };
     const logInputs = this.#cfg.prospectors.filter((p) => p.inputType === 'log');
     const stdinInputs = this.#cfg.prospectors.filter((p) => p.inputType === 'stdin');
-    const prospectors = logInputs.map((p) => new Prospector(p, ctx, new BufferPool(p.bufferSize, READERS_PER_PROSPECTOR)));
+    const prospectors = logInputs.map((p) => new Prospector(p, ctx, new BufferPool(Math.max(p.bufferSize, MIN_READ_BYTES), READERS_PER_PROSPECTOR)));
     log.info(`Filebeat started: ${prospectors.length} log prospector(s), ${stdinInputs.length} stdin input(s), registry ${registrar.file}.`);
     const stopProgress = this.#once && process.stderr.isTTY ? showProgress(stats, active) : undefined;
     const runs = prospectors.map((p) => p.run());
@@ -77,6 +89,7 @@ export class Filebeat implements Beater {
 
   stop(): void {
     this.#abort.abort();
+    this.#sleeper.stop();
     this.#resolveStopped();
   }
 

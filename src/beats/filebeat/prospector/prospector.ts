@@ -1,7 +1,5 @@
-import { lstat, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import fg from 'fast-glob';
-import { sleep } from '../../../libbeat/common/backoff.js';
 import type { ProspectorConfig } from '../config.js';
 import type { BufferPool } from '../harvester/buffer-pool.js';
 import { Harvester, type HarvesterContext } from '../harvester/harvester.js';
@@ -44,7 +42,7 @@ export class Prospector {
     for (;;) {
       await this.scan();
       if (once || signal.aborted) break;
-      await sleep(Math.max(this.cfg.scanFrequencyMs, 10), signal);
+      await this.#ctx.sleeper.sleep(Math.max(this.cfg.scanFrequencyMs, 10));
       if (signal.aborted) break;
     }
     while (this.#running.size > 0) await Promise.all([...this.#running]);
@@ -56,7 +54,7 @@ export class Prospector {
   /** One scan: match, identify, start harvesters, clean states. */
   async scan(): Promise<void> {
     const now = Date.now();
-    const files = await this.#match();
+    const files = this.#match();
     const seen = new Set<string>();
     for (const [path, st] of files) {
       const key = fileKey(st.dev, st.ino);
@@ -70,25 +68,27 @@ export class Prospector {
     this.#clean(seen, now);
   }
 
-  async #match(): Promise<[string, Stats][]> {
-    const paths = await fg(this.cfg.paths.map(globPattern), { absolute: true, onlyFiles: false, dot: true, suppressErrors: true, unique: true });
+  /**
+   * Expands the globs and stats every match. Synchronous on purpose (see Harvester): 10,000 lstat calls take
+   * ~30 ms here, while 10,000 queued async ones held up the output's writes for seconds.
+   */
+  #match(): [string, Stats][] {
+    const paths = fg.sync(this.cfg.paths.map(globPattern), { absolute: true, onlyFiles: false, dot: true, suppressErrors: true, unique: true });
     const out: [string, Stats][] = [];
     const { excludeFiles, symlinks } = this.cfg;
-    await Promise.all(
-      paths.map(async (p) => {
-        if (excludeFiles.length > 0 && excludeFiles.some((r) => r.test(p))) return;
-        try {
-          let st = await lstat(p);
-          if (st.isSymbolicLink()) {
-            if (!symlinks) return;
-            st = await stat(p);
-          }
-          if (st.isFile()) out.push([p, st]);
-        } catch {
-          // Gone between the glob and the stat: the next scan decides.
+    for (const p of paths) {
+      if (excludeFiles.length > 0 && excludeFiles.some((r) => r.test(p))) continue;
+      try {
+        let st = lstatSync(p);
+        if (st.isSymbolicLink()) {
+          if (!symlinks) continue;
+          st = statSync(p);
         }
-      }),
-    );
+        if (st.isFile()) out.push([p, st]);
+      } catch {
+        // Gone between the glob and the stat: the next scan decides.
+      }
+    }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
