@@ -122,7 +122,9 @@ async function runBeat(input: string, seconds: number, warmUpMs: number): Promis
   const dir = mkdtempSync(join(tmpdir(), 'bench-topbeat-'));
   const cfg = join(dir, 'topbeat.yml');
   writeFileSync(cfg, `input:\n${input}output:\n  file:\n    path: ${dir}/out\n    rotate_every_kb: 100000\n    number_of_files: 2\nlogging:\n  level: error\n`);
-  const beat = spawn(process.execPath, [join(REPO, 'bin/topbeat.js'), '-c', cfg], { stdio: 'ignore' });
+  // BENCH_NODE_FLAGS: V8 options for the beat, e.g. `--max-semi-space-size=1` (a smaller young generation).
+  const nodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const beat = spawn(process.execPath, [...nodeFlags, join(REPO, 'bin/topbeat.js'), '-c', cfg], { stdio: 'ignore' });
   try {
     await new Promise((r) => setTimeout(r, warmUpMs)); // start-up, the first (cold) collection, JIT warm-up
     const cpu0 = cpuMs(beat.pid!);
@@ -152,7 +154,8 @@ async function measureRunningBeat(): Promise<void> {
   const base = await runBeat('  period: 10\n  procs: ["^$"]\n  stats:\n    system: false\n    filesystem: false\n', 3, 2000);
   const beat = await runBeat('  period: 1\n', RUN_SECONDS, 4000);
   const perCollectionMs = beat.cpuShare * 1000; // one collection per second
-  console.log(`baseline: the same runner collecting nothing: RSS max ${mb(base.maxRss)}`);
+  const flags = process.env['BENCH_NODE_FLAGS'] ? ` (node ${process.env['BENCH_NODE_FLAGS']})` : '';
+  console.log(`baseline: the same runner collecting nothing${flags}: RSS max ${mb(base.maxRss)}`);
   console.log(
     `running topbeat (period 1 s, ${n} processes, file output, ${beat.events} events in ${RUN_SECONDS + 4} s): RSS max ${mb(beat.maxRss)} ` +
       `(+${mb(beat.maxRss - base.maxRss)} over the baseline); CPU ${perCollectionMs.toFixed(1)} ms per collection, all events encoded and written`,
