@@ -1,7 +1,7 @@
 import type { TopbeatConfig } from './config.js';
 import { nameMatcher } from './config.js';
 import { ProcessCpuTracker } from './cpu-delta.js';
-import { cpuFields, filesystemEvent, processEvent, systemEvent } from './events.js';
+import { cpuFields, filesystemEvent, processEvent, StartTimeFormatter, systemEvent } from './events.js';
 import type { CpuSample, MemorySample, SystemSource } from './types.js';
 
 export type CollectorOptions = Pick<TopbeatConfig, 'procs' | 'system' | 'proc' | 'filesystem' | 'cpuPerCore'>;
@@ -13,6 +13,7 @@ export type CollectorOptions = Pick<TopbeatConfig, 'procs' | 'system' | 'proc' |
 export class Collector {
   private prevCpu: CpuSample | undefined;
   private readonly procCpu = new ProcessCpuTracker();
+  private readonly startTimes = new StartTimeFormatter();
   private readonly match: (name: string) => boolean;
 
   constructor(
@@ -43,7 +44,9 @@ export class Collector {
       memory ??= await source.memory();
       const procs = await source.processes(this.match);
       const at = performance.now();
-      for (const p of procs) out.push(processEvent(p, this.procCpu.share(p, at), memory.total, nowMs));
+      for (const p of procs) {
+        out.push(processEvent(p, this.procCpu.share(p, at), memory.total, this.startTimes.format(p.startMs, nowMs)));
+      }
       this.procCpu.endCollection();
     }
     if (opts.filesystem) {

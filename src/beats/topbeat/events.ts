@@ -94,8 +94,27 @@ export function formatStartTime(startMs: number, nowMs: number): string {
   return `${MONTHS[d.getMonth()]}${pad2(d.getDate())}`;
 }
 
+const START_CACHE_MAX = 65_536;
+
+/**
+ * formatStartTime with a cache by start time: the same processes are seen every period, and formatting a local
+ * time is one of the costlier steps per process. An "HH:MM" entry expires when the process turns 24 hours old.
+ */
+export class StartTimeFormatter {
+  private readonly cache = new Map<number, { text: string; until: number }>();
+
+  format(startMs: number, nowMs: number): string {
+    const hit = this.cache.get(startMs);
+    if (hit !== undefined && nowMs < hit.until) return hit.text;
+    const text = formatStartTime(startMs, nowMs);
+    if (this.cache.size >= START_CACHE_MAX) this.cache.clear();
+    this.cache.set(startMs, { text, until: nowMs - startMs < DAY_MS ? startMs + DAY_MS : Infinity });
+    return text;
+  }
+}
+
 /** The `type: process` document; `cpuShare` comes from ProcessCpuTracker, `memTotal` is mem.total in bytes. */
-export function processEvent(p: ProcessSample, cpuShare: number, memTotal: number, nowMs: number): Record<string, unknown> {
+export function processEvent(p: ProcessSample, cpuShare: number, memTotal: number, startTime: string): Record<string, unknown> {
   return {
     type: 'process',
     proc: {
@@ -110,7 +129,7 @@ export function processEvent(p: ProcessSample, cpuShare: number, memTotal: numbe
         system: p.systemMs,
         total: p.userMs + p.systemMs,
         user_p: cpuShare,
-        start_time: formatStartTime(p.startMs, nowMs),
+        start_time: startTime,
       },
       mem: { size: p.size, rss: p.rss, rss_p: share(p.rss, memTotal), share: p.share },
     },

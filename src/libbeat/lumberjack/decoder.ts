@@ -31,8 +31,9 @@ const DEFAULT_MAX_INFLATED = 256 * 1024 * 1024;
 /**
  * Incremental lumberjack frame decoder: bytes in (any split), frames out. Pure apart from zlib inflation; never
  * throws on hostile input — a protocol violation stops the decoder and is reported in `error` (the connection
- * should then be closed). Chunks are kept in a list and joined only once a whole frame is there, so a large
- * compressed frame arriving in many small reads is copied once, not once per read.
+ * should then be closed). Frames inside a read are parsed in place; the bytes of a frame that spans reads are kept
+ * as a list and joined once it is complete, so a large compressed frame arriving in many small reads is copied
+ * once, and a stream of small frames is not copied at all.
  */
 export class FrameDecoder {
   #chunks: Buffer[] = [];
@@ -65,29 +66,53 @@ export class FrameDecoder {
   /** Feeds bytes; returns the frames completed by them (possibly none). */
   push(chunk: Buffer): Frame[] {
     if (this.#error !== undefined || chunk.length === 0) return [];
-    this.#chunks.push(chunk);
-    this.#len += chunk.length;
-    if (this.#len < this.#need) return [];
-    const buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#len);
     const out: Frame[] = [];
-    let off = 0;
-    for (;;) {
-      const step = parseFrame(buf, off, this.#maxFrame);
+    let used = 0;
+    // A frame begun in earlier reads: join only the bytes it still needs (not the whole new chunk).
+    while (this.#len > 0) {
+      const missing = Math.max(0, this.#need - this.#len);
+      if (missing > chunk.length - used) {
+        this.#chunks.push(used === 0 ? chunk : chunk.subarray(used));
+        this.#len += chunk.length - used;
+        return out;
+      }
+      if (missing > 0) {
+        this.#chunks.push(chunk.subarray(used, used + missing));
+        this.#len += missing;
+        used += missing;
+      }
+      const buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#len);
+      const step = parseFrame(buf, 0, this.#maxFrame);
       if ('error' in step) return this.#fail(step.error, out);
       if ('need' in step) {
+        this.#chunks = [buf];
+        this.#need = step.need;
+        continue;
+      }
+      if (step.next < buf.length) {
+        const rest = buf.subarray(step.next);
+        this.#chunks = [rest];
+        this.#len = rest.length;
+        this.#need = 2;
+      } else {
+        this.#chunks = [];
+        this.#len = 0;
+      }
+      if (!this.#emit(step.frame, out, 0)) return out;
+    }
+    // Whole frames inside this chunk are parsed in place.
+    let off = used;
+    while (off < chunk.length) {
+      const step = parseFrame(chunk, off, this.#maxFrame);
+      if ('error' in step) return this.#fail(step.error, out);
+      if ('need' in step) {
+        this.#chunks = [chunk.subarray(off)];
+        this.#len = chunk.length - off;
         this.#need = step.need - off;
-        break;
+        return out;
       }
       off = step.next;
       if (!this.#emit(step.frame, out, 0)) return out;
-    }
-    if (off === buf.length) {
-      this.#chunks = [];
-      this.#len = 0;
-    } else {
-      const rest = off === 0 ? buf : buf.subarray(off);
-      this.#chunks = [rest];
-      this.#len = rest.length;
     }
     return out;
   }

@@ -58,29 +58,25 @@ export function encodeData(seq: number, fields: Readonly<Record<string, string>>
 }
 
 /**
- * A run of `J` frames for documents `docs`, numbered from `firstSeq`, in one buffer (one allocation, no per-frame
- * buffers: this is the output's hot path).
+ * A run of `J` frames for documents `docs`, numbered from `firstSeq`, in one buffer: one allocation sized for the
+ * worst case (3 UTF-8 bytes per UTF-16 unit), each document written once and its length taken from the write —
+ * no separate byte-length pass, no per-frame buffers (this is the output's hot path).
  */
 export function encodeJsonFrames(docs: readonly string[], firstSeq = 1, version: LjVersion = 2): Buffer {
-  const lens = new Array<number>(docs.length);
-  let total = 0;
-  for (let i = 0; i < docs.length; i++) {
-    const l = Buffer.byteLength(docs[i]!);
-    lens[i] = l;
-    total += 10 + l;
-  }
-  const b = Buffer.allocUnsafe(total);
+  let cap = 0;
+  for (let i = 0; i < docs.length; i++) cap += 10 + docs[i]!.length * 3;
+  const b = Buffer.allocUnsafeSlow(cap);
   const vb = versionByte(version);
   let p = 0;
   for (let i = 0; i < docs.length; i++) {
     b[p] = vb;
     b[p + 1] = TYPE_JSON;
     b.writeUInt32BE((firstSeq + i) >>> 0, p + 2);
-    b.writeUInt32BE(lens[i]!, p + 6);
-    p += 10;
-    p += b.write(docs[i]!, p, 'utf8');
+    const len = b.write(docs[i]!, p + 10, 'utf8');
+    b.writeUInt32BE(len, p + 6);
+    p += 10 + len;
   }
-  return b;
+  return b.subarray(0, p);
 }
 
 function compressedHeader(len: number, version: LjVersion): Buffer {

@@ -51,11 +51,12 @@ describe('logstash output against the lumberjack receiver', () => {
   });
 
   it('grows the window on timely ACKs, halves it when ACKs are late, and grows it back', async () => {
-    // ACK delays per window number, past the 200 ms timeout: the ACK of the first slow window comes 300 ms after
-    // it, the next one's 400 ms after it (each 100 ms past a deadline); ACKs leave in order, as Logstash sends them.
+    // ACK delays per window number, past the 400 ms timeout. ACKs leave in order, as Logstash sends them, so the
+    // timeline is: t=0 window A (40); t=400 timeout, window B (20); t=500 A's late ACK (restarts the clock);
+    // t=900 timeout, window C (10); t=1100 B's late ACK, then C's at once, 200 ms before C's deadline.
     const delays = new Map<number, number>();
     const rx = await LumberjackReceiver.start({ faults: { ackDelayMs: (w) => delays.get(w.window) ?? 0 } });
-    const c = clientFor(rx, { bulkMaxSize: 40, timeoutMs: 200 });
+    const c = clientFor(rx, { bulkMaxSize: 40, timeoutMs: 400 });
     try {
       await c.connect(signal());
       let n = 0;
@@ -71,7 +72,7 @@ describe('logstash output against the lumberjack receiver', () => {
       assert.equal(c.window.size, 40);
       // The next two windows are acknowledged late: 40 -> 20 -> 10, the third (10) is on time.
       const w0 = rx.windows.length;
-      delays.set(w0, 300).set(w0 + 1, 400);
+      delays.set(w0, 500).set(w0 + 1, 700);
       await send(40);
       assert.equal(rx.windows[w0]!.size, 40);
       assert.equal(rx.windows[w0 + 1]!.size, 20);
@@ -144,7 +145,7 @@ describe('logstash output against the lumberjack receiver', () => {
 
   it('reconnects after 3 ACK timeouts in a row', async () => {
     const rx = await LumberjackReceiver.start({ faults: { ackOnly: (w) => (w.conn === 0 ? 0 : undefined) } });
-    const c = clientFor(rx, { timeoutMs: 60 });
+    const c = clientFor(rx, { timeoutMs: 150 });
     try {
       await c.connect(signal());
       const b = new RecordingBatch(events(0, 10));
@@ -233,7 +234,7 @@ describe('logstash output against the lumberjack receiver', () => {
         new ConfigNode({ hosts: [a.address, b.address], loadbalance: true, bulk_max_size: 20, worker: 2 }, undefined, 'output.logstash'),
         ctx,
       );
-      assert.equal(lb.clients.length, 4);
+      assert.equal(lb.clients.length, 8); // 2 hosts × 2 workers × pipelining 2
       const p2 = startPipeline({ ls: group(lb.clients, { batchSize: 20 }) });
       const c2 = p2.pipeline.connect({ guaranteed: true });
       for (let i = 500; i < 2500; i++) await c2.publish(makeEvent(i));

@@ -13,6 +13,13 @@ export interface EsServerOptions {
   /** Serve HTTPS with this PEM key/certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   faults?: EsFaults;
+  /**
+   * Benchmark mode: `_bulk` counts the items and answers success without parsing or storing documents (a cluster
+   * that keeps up), so a benchmark measures the client. Faults still apply.
+   */
+  countOnly?: boolean;
+  /** Serve below this path (as behind a reverse proxy): `/es`; other paths answer 404. */
+  pathPrefix?: string;
 }
 
 export interface StoredDoc {
@@ -65,12 +72,17 @@ export class EsTestServer {
   logLimit = 200;
   /** Keep documents (tests read them); the benchmark turns this off. */
   storeDocs = true;
+  readonly #countOnly: boolean;
+  readonly #okBodies = new Map<number, string>();
   #ids = 0;
   #itemCounter = 0;
   readonly #auth: string | undefined;
   readonly #scheme: string;
+  readonly #prefix: string;
 
   constructor(opts: EsServerOptions = {}) {
+    this.#countOnly = opts.countOnly ?? false;
+    this.#prefix = (opts.pathPrefix ?? '').replace(/\/+$/, '');
     this.version = opts.version ?? '8.11.1';
     const [maj, min] = this.version.split('.').map(Number);
     this.major = maj ?? 8;
@@ -90,7 +102,11 @@ export class EsTestServer {
 
   get url(): string {
     const a = this.server.address() as AddressInfo;
-    return `${this.#scheme}://127.0.0.1:${a.port}`;
+    return `${this.#scheme}://127.0.0.1:${a.port}${this.#prefix}`;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
@@ -121,6 +137,13 @@ export class EsTestServer {
     for await (const c of req) chunks.push(c as Buffer);
     let raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://x');
+    if (this.#prefix !== '') {
+      if (url.pathname !== this.#prefix && !url.pathname.startsWith(`${this.#prefix}/`)) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return void res.end(`not found (serving below ${this.#prefix})`);
+      }
+      url.pathname = url.pathname.slice(this.#prefix.length) || '/';
+    }
     const method = req.method ?? 'GET';
     if (this.requests.length >= this.logLimit) this.requests.shift();
     this.requests.push({ method, path: url.pathname + url.search, headers: req.headers, bytes: raw.length });
@@ -241,6 +264,8 @@ export class EsTestServer {
       this.stats.answered503++;
       return this.#error(res, 503, 'unavailable_shards_exception', 'primary shard is not active (test fault)');
     }
+    const filtered = (url.searchParams.get('filter_path') ?? '').includes('items.*.status');
+    if (this.#countOnly) return this.#countBulk(res, body, filtered);
     const lines = body.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     const t0 = Date.now();
@@ -325,7 +350,32 @@ export class EsTestServer {
       this.stats.indexed++;
       item(201, { _version: 1, result: 'created', _shards: { total: 1, successful: 1, failed: 0 }, _seq_no: 0, _primary_term: 1 });
     }
+    if (filtered) {
+      // filter_path=errors,items.*.status,items.*.error keeps only those keys.
+      const slim = items.map((it) => {
+        const [op, v] = Object.entries(it)[0] as [string, Record<string, unknown>];
+        return { [op]: { status: v['status'], ...(v['error'] ? { error: v['error'] } : {}) } };
+      });
+      return this.#json(res, 200, { errors, items: slim });
+    }
     this.#json(res, 200, { took: Date.now() - t0, errors, items });
+  }
+
+  #countBulk(res: ServerResponse, body: string, filtered: boolean): void {
+    let lines = 0;
+    for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) lines++;
+    const n = lines >> 1;
+    this.stats.items += n;
+    this.stats.indexed += n;
+    const key = filtered ? -n : n;
+    let text = this.#okBodies.get(key);
+    if (text === undefined) {
+      const item = filtered ? '{"index":{"status":201}}' : '{"index":{"_index":"bench","_id":"x","_version":1,"result":"created","status":201}}';
+      text = `{${filtered ? '' : '"took":1,'}"errors":false,"items":[${new Array<string>(n).fill(item).join(',')}]}`;
+      this.#okBodies.set(key, text);
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   #search(res: ServerResponse, pattern: string, body: string, url: URL): void {

@@ -10,7 +10,6 @@ export function clientFor(rx: LumberjackReceiver, over: Partial<LogstashClientOp
     timeoutMs: 2000,
     bulkMaxSize: 2048,
     compressionLevel: 3,
-    pipelining: 1,
     tls: undefined,
     log: nopLogger,
     ...over,

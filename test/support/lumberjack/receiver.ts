@@ -3,7 +3,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { FrameDecoder } from '../../../src/libbeat/lumberjack/decoder.js';
 import { encodeAck } from '../../../src/libbeat/lumberjack/encoder.js';
-import type { LjVersion } from '../../../src/libbeat/lumberjack/frames.js';
+import type { Frame, LjVersion } from '../../../src/libbeat/lumberjack/frames.js';
 
 /** Where a window stands when a fault decision is taken. */
 export interface WindowInfo {
@@ -42,6 +42,8 @@ export interface ReceiverOptions {
   port?: number;
   tls?: TlsOptions;
   faults?: ReceiverFaults;
+  /** Keep every event (default true); false only counts them (benchmarks). */
+  record?: boolean;
 }
 
 interface WindowState extends WindowInfo {
@@ -64,21 +66,25 @@ export class LumberjackReceiver {
   readonly acks: { conn: number; seq: number }[] = [];
   readonly errors: string[] = [];
   connections = 0;
+  /** Data frames received (also when not recording). */
+  received = 0;
   faults: ReceiverFaults;
+  readonly #record: boolean;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #port = 0;
 
-  private constructor(server: Server, faults: ReceiverFaults) {
+  private constructor(server: Server, faults: ReceiverFaults, record: boolean) {
     this.#server = server;
     this.faults = faults;
+    this.#record = record;
   }
 
   static async start(opts: ReceiverOptions = {}): Promise<LumberjackReceiver> {
     let self: LumberjackReceiver | undefined;
     const onConn = (s: Socket): void => self!.#accept(s);
     const server = opts.tls ? createTlsServer(opts.tls, onConn) : createTcpServer(onConn);
-    self = new LumberjackReceiver(server, opts.faults ?? {});
+    self = new LumberjackReceiver(server, opts.faults ?? {}, opts.record ?? true);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -169,17 +175,8 @@ export class LumberjackReceiver {
         if (!win) win = openWindow(lastSize > 0 ? lastSize : 1, f.version);
         const w = win;
         w.received++;
-        let doc: Record<string, unknown>;
-        if (f.kind === 'data') doc = { ...f.fields };
-        else {
-          try {
-            doc = JSON.parse(f.payload.toString('utf8')) as Record<string, unknown>;
-          } catch {
-            this.errors.push(`connection ${conn}: invalid JSON in frame ${f.seq}`);
-            doc = { invalid: f.payload.toString('utf8') };
-          }
-        }
-        this.events.push({ conn, window: w.window, seq: f.seq, version: f.version, doc });
+        this.received++;
+        if (this.#record) this.#keep(conn, w, f);
         if (w.closeAfter !== undefined && w.received >= w.closeAfter) {
           closed = true;
           socket.destroy();
@@ -198,5 +195,20 @@ export class LumberjackReceiver {
         socket.destroy();
       }
     });
+  }
+
+  #keep(conn: number, w: WindowInfo, f: Frame): void {
+    if (f.kind !== 'json' && f.kind !== 'data') return;
+    let doc: Record<string, unknown>;
+    if (f.kind === 'data') doc = { ...f.fields };
+    else {
+      try {
+        doc = JSON.parse(f.payload.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        this.errors.push(`connection ${conn}: invalid JSON in frame ${f.seq}`);
+        doc = { invalid: f.payload.toString('utf8') };
+      }
+    }
+    this.events.push({ conn, window: w.window, seq: f.seq, version: f.version, doc });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuShares, ProcessCpuTracker } from '../../../src/beats/topbeat/cpu-delta.js';
-import { filesystemEvent, formatStartTime, memFields, processEvent, stateName } from '../../../src/beats/topbeat/events.js';
+import { filesystemEvent, formatStartTime, memFields, processEvent, StartTimeFormatter, stateName } from '../../../src/beats/topbeat/events.js';
 import type { CpuTimes, ProcessSample } from '../../../src/beats/topbeat/types.js';
 
 const t = (user: number, system: number, idle: number): CpuTimes => ({ user, nice: 0, system, idle, iowait: 0, irq: 0, softirq: 0, steal: 0 });
@@ -40,10 +40,10 @@ describe('event documents', () => {
   });
 
   it('process documents use the 1.0 names', () => {
-    const e = processEvent(proc(7, 1200, 300), 0.25, 1000, 5000) as { type: string; proc: Record<string, unknown> };
+    const e = processEvent(proc(7, 1200, 300), 0.25, 1000, '15:04') as { type: string; proc: Record<string, unknown> };
     assert.equal(e.type, 'process');
     assert.deepEqual(Object.keys(e.proc).sort(), ['cmdline', 'cpu', 'mem', 'name', 'pid', 'ppid', 'state', 'username']);
-    assert.deepEqual(e.proc['cpu'], { user: 1200, system: 300, total: 1500, user_p: 0.25, start_time: formatStartTime(1000, 5000) });
+    assert.deepEqual(e.proc['cpu'], { user: 1200, system: 300, total: 1500, user_p: 0.25, start_time: '15:04' });
     assert.deepEqual(e.proc['mem'], { size: 1, rss: 50, rss_p: 0.05, share: 0 });
     assert.equal(e.proc['state'], 'sleeping');
   });
@@ -62,5 +62,9 @@ describe('event documents', () => {
     assert.equal(formatStartTime(start, start + 3_600_000), '15:04');
     assert.equal(formatStartTime(start, start + 2 * 86_400_000), 'Jan02');
     assert.equal(formatStartTime(0, start), '00:00');
+    const f = new StartTimeFormatter();
+    assert.equal(f.format(start, start + 3_600_000), '15:04');
+    assert.equal(f.format(start, start + 7_200_000), '15:04');
+    assert.equal(f.format(start, start + 86_400_001), 'Jan02', 'the cached "15:04" expires after 24 hours');
   });
 });

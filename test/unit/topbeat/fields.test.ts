@@ -53,7 +53,7 @@ describe('etc/fields/topbeat.fields.yml', () => {
         cpus: { cpu0: cpuFields(undefined, cpu) },
         memory: { total: 2, free: 1, available: 1, swapTotal: 0, swapFree: 0 },
       }),
-      processEvent({ pid: 1, ppid: 0, name: 'x', state: 'S', userMs: 1, systemMs: 1, startMs: 1, size: 1, rss: 1, share: 1, cmdline: 'x', username: 'root' }, 0, 2, 2),
+      processEvent({ pid: 1, ppid: 0, name: 'x', state: 'S', userMs: 1, systemMs: 1, startMs: 1, size: 1, rss: 1, share: 1, cmdline: 'x', username: 'root' }, 0, 2, '00:00'),
       filesystemEvent({ deviceName: 'd', mountPoint: '/', total: 2, free: 1, avail: 1, files: 1, freeFiles: 1 }),
     ];
     for (const doc of docs) {

@@ -155,16 +155,15 @@ export class PacketDecoder {
     const fragOff = (fragField & 0x1fff) * 8;
     const srcIp = ipv4Text(d, off + 12);
     const dstIp = ipv4Text(d, off + 16);
-    let body = d.subarray(off + ihl, end);
     if (more || fragOff !== 0) {
       this.stats.fragments++;
       const key = `4|${srcIp}|${dstIp}|${proto}|${d.readUInt16BE(off + 4)}`;
-      const whole = this.defrag.add(key, ts, fragOff, more, body);
+      const whole = this.defrag.add(key, ts, fragOff, more, d.subarray(off + ihl, end));
       if (whole === undefined) return undefined;
       this.stats.reassembled++;
-      body = whole;
+      return this.#transport(ts, proto, srcIp, dstIp, whole, 0, whole.length);
     }
-    return this.#transport(ts, proto, srcIp, dstIp, body);
+    return this.#transport(ts, proto, srcIp, dstIp, d, off + ihl, end);
   }
 
   #ipv6(ts: number, d: Buffer, off: number): DecodedPacket | undefined {
@@ -202,51 +201,52 @@ export class PacketDecoder {
     }
     const srcIp = ipv6Text(d, off + 8);
     const dstIp = ipv6Text(d, off + 24);
-    let body = d.subarray(p, end);
     if (frag !== undefined && (frag.more || frag.offset !== 0)) {
       this.stats.fragments++;
-      const whole = this.defrag.add(`6|${srcIp}|${dstIp}|${next}|${frag.id}`, ts, frag.offset, frag.more, body);
+      const whole = this.defrag.add(`6|${srcIp}|${dstIp}|${next}|${frag.id}`, ts, frag.offset, frag.more, d.subarray(p, end));
       if (whole === undefined) return undefined;
       this.stats.reassembled++;
-      body = whole;
+      return this.#transport(ts, next, srcIp, dstIp, whole, 0, whole.length);
     }
-    return this.#transport(ts, next, srcIp, dstIp, body);
+    return this.#transport(ts, next, srcIp, dstIp, d, p, end);
   }
 
-  #transport(ts: number, proto: number, srcIp: string, dstIp: string, b: Buffer): DecodedPacket | undefined {
+  /** TCP or UDP header at b[start..end). */
+  #transport(ts: number, proto: number, srcIp: string, dstIp: string, b: Buffer, start: number, end: number): DecodedPacket | undefined {
+    const len = end - start;
     if (proto === IPPROTO_TCP) {
-      if (b.length < 20) return this.#malformed();
-      const dataOff = (b[12]! >> 4) * 4;
-      if (dataOff < 20 || dataOff > b.length) return this.#malformed();
+      if (len < 20) return this.#malformed();
+      const dataOff = (b[start + 12]! >> 4) * 4;
+      if (dataOff < 20 || dataOff > len) return this.#malformed();
       this.stats.decoded++;
       return {
         ts,
         transport: IPPROTO_TCP,
         srcIp,
         dstIp,
-        srcPort: b.readUInt16BE(0),
-        dstPort: b.readUInt16BE(2),
-        seq: b.readUInt32BE(4),
-        ack: b.readUInt32BE(8),
-        flags: b[13]!,
-        payload: b.subarray(dataOff),
+        srcPort: (b[start]! << 8) | b[start + 1]!,
+        dstPort: (b[start + 2]! << 8) | b[start + 3]!,
+        seq: b.readUInt32BE(start + 4),
+        ack: b.readUInt32BE(start + 8),
+        flags: b[start + 13]!,
+        payload: b.subarray(start + dataOff, end),
       };
     }
-    if (b.length < 8) return this.#malformed();
-    const udpLen = b.readUInt16BE(4);
-    const end = udpLen >= 8 ? Math.min(b.length, udpLen) : b.length;
+    if (len < 8) return this.#malformed();
+    const udpLen = b.readUInt16BE(start + 4);
+    const udpEnd = udpLen >= 8 ? Math.min(end, start + udpLen) : end;
     this.stats.decoded++;
     return {
       ts,
       transport: IPPROTO_UDP,
       srcIp,
       dstIp,
-      srcPort: b.readUInt16BE(0),
-      dstPort: b.readUInt16BE(2),
+      srcPort: (b[start]! << 8) | b[start + 1]!,
+      dstPort: (b[start + 2]! << 8) | b[start + 3]!,
       seq: 0,
       ack: 0,
       flags: 0,
-      payload: b.subarray(8, end),
+      payload: b.subarray(start + 8, udpEnd),
     };
   }
 }

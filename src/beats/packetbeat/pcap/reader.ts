@@ -66,6 +66,17 @@ export class CaptureParser {
     else if (this.format === 'pcapng') this.#readPcapng(onPacket);
   }
 
+  /**
+   * Hands back the bytes of an incomplete record and forgets them: a reader that puts them in front of its next
+   * chunk itself (the file reader reads right behind them) avoids push() concatenating the whole chunk.
+   */
+  takeLeftover(): Buffer {
+    const rest = this.#buf.subarray(this.#pos);
+    this.#buf = Buffer.alloc(0);
+    this.#pos = 0;
+    return rest;
+  }
+
   /** Bytes received but not yet forming a complete record (a truncated file ends with these). */
   get pendingBytes(): number {
     return this.#buf.length - this.#pos;

@@ -2,7 +2,7 @@ import type { Logger } from '../../../libbeat/logp/logger.js';
 import { IPPROTO_TCP, PacketDecoder, type DecodedPacket } from '../decoder/decode.js';
 import type { DefragLimits } from '../decoder/defrag.js';
 import type { CapturedPacket } from '../pcap/reader.js';
-import { isTcpProtocol, type Direction, type Endpoint, type Protocol, type TcpProtocol, type UdpProtocol } from '../protos/protocol.js';
+import { isTcpProtocol, isUdpProtocol, type Direction, type Endpoint, type Protocol, type TcpProtocol, type UdpProtocol } from '../protos/protocol.js';
 import { TcpTracker, type TcpTrackerOptions } from '../tcp/tracker.js';
 
 export interface EngineOptions {
@@ -44,8 +44,9 @@ export class PacketEngine {
     const tcp: TcpProtocol[] = [];
     for (const p of protocols) {
       this.#protocols.push(p);
+      // a plugin may be both (DNS): registered for each transport it implements
       if (isTcpProtocol(p)) tcp.push(p);
-      else for (const port of p.ports) this.#udpByPort.set(port, p);
+      if (isUdpProtocol(p)) for (const port of p.ports) this.#udpByPort.set(port, p);
     }
     this.tcp = new TcpTracker(tcp, opts.log.child('tcp'), opts.tcp);
   }
@@ -115,7 +116,7 @@ export class PacketEngine {
   finish(): void {
     this.tcp.closeAll();
     for (const p of this.#protocols) {
-      if (isTcpProtocol(p)) continue;
+      if (!isUdpProtocol(p)) continue;
       try {
         p.flush();
       } catch (err) {

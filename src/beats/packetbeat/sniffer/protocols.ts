@@ -1,7 +1,7 @@
 import type { BeatEvent } from '../../../libbeat/common/event.js';
 import type { ConfigNode } from '../../../libbeat/config/config-node.js';
 import type { Logger } from '../../../libbeat/logp/logger.js';
-import { isTcpProtocol, type Protocol } from '../protos/protocol.js';
+import { isTcpProtocol, isUdpProtocol, type Protocol } from '../protos/protocol.js';
 import type { ProtocolRegistry } from '../protos/registry.js';
 
 export interface BuildProtocolsOptions {
@@ -28,13 +28,15 @@ export function buildProtocols(registry: ProtocolRegistry, section: ConfigNode, 
     const cfg = section.child(name);
     if (!cfg.bool('enabled', true)) continue;
     const proto = factory(cfg, { report: opts.report, log: opts.log.child(name), now: opts.now });
-    const claimed = isTcpProtocol(proto) ? tcpPorts : udpPorts;
-    for (const port of proto.ports) {
-      const other = claimed.get(port);
-      if (other !== undefined && other !== name) {
-        throw cfg.error('ports', `port ${port} is already used by protocols.${other}`);
+    for (const claimed of [isTcpProtocol(proto) ? tcpPorts : undefined, isUdpProtocol(proto) ? udpPorts : undefined]) {
+      if (claimed === undefined) continue;
+      for (const port of proto.ports) {
+        const other = claimed.get(port);
+        if (other !== undefined && other !== name) {
+          throw cfg.error('ports', `port ${port} is already used by protocols.${other}`);
+        }
+        claimed.set(port, name);
       }
-      claimed.set(port, name);
     }
     out.push(proto);
   }
@@ -45,6 +47,11 @@ export function buildProtocols(registry: ProtocolRegistry, section: ConfigNode, 
 export function protocolPorts(protocols: readonly Protocol[]): { tcp: number[]; udp: number[] } {
   const tcp = new Set<number>();
   const udp = new Set<number>();
-  for (const p of protocols) for (const port of p.ports) (isTcpProtocol(p) ? tcp : udp).add(port);
+  for (const p of protocols) {
+    for (const port of p.ports) {
+      if (isTcpProtocol(p)) tcp.add(port);
+      if (isUdpProtocol(p)) udp.add(port);
+    }
+  }
   return { tcp: [...tcp].sort((a, b) => a - b), udp: [...udp].sort((a, b) => a - b) };
 }

@@ -55,18 +55,28 @@ async function replayOnce(
   let firstTs: number | undefined;
   let startWall = 0;
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+  // Reads run one chunk ahead of parsing; each chunk is a fresh buffer (packets are views into it and protocols
+  // may hold on to them) that starts with the previous chunk's incomplete record.
+  let leftover: Buffer = Buffer.alloc(0);
+  let position = 0;
+  const readChunk = async (lead: Buffer): Promise<Buffer> => {
+    const buf = Buffer.allocUnsafeSlow(lead.length + chunkSize);
+    lead.copy(buf, 0);
+    const { bytesRead } = await fh.read(buf, lead.length, chunkSize, position);
+    position += bytesRead;
+    return bytesRead === 0 ? Buffer.alloc(0) : buf.subarray(0, lead.length + bytesRead);
+  };
   try {
-    for (;;) {
+    let chunk = await readChunk(leftover);
+    while (chunk.length > leftover.length) {
       if (opts.stopped?.()) break;
-      // A fresh buffer per read: packets are views into it and protocols may hold on to them.
-      const buf = Buffer.allocUnsafeSlow(chunkSize);
-      const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
-      if (bytesRead === 0) break;
       const batch: CapturedPacket[] = [];
-      parser.push(buf.subarray(0, bytesRead), (p) => void batch.push(p));
+      parser.push(chunk, (p) => void batch.push(p));
       if (parser.error !== undefined && parser.offset === 0) {
         throw new BeatsError('BEAT_ERR_IO', `${path}: ${parser.error}`, { userError: true });
       }
+      leftover = parser.error === undefined ? parser.takeLeftover() : Buffer.alloc(0);
+      const next = parser.error === undefined ? readChunk(leftover) : undefined;
       for (const p of batch) {
         if (opts.stopped?.()) return count;
         if (opts.beforePacket) await opts.beforePacket();
@@ -85,14 +95,15 @@ async function replayOnce(
           if (w) await w;
         }
       }
-      if (parser.error !== undefined) {
+      if (next === undefined) {
         onWarning(`${path}: ${parser.error}; rest of the file skipped`);
         break;
       }
+      chunk = await next;
     }
     if (parser.format === undefined) throw new BeatsError('BEAT_ERR_IO', `${path}: not a pcap or pcapng capture (too short)`, { userError: true });
-    if (parser.error === undefined && parser.pendingBytes > 0) {
-      onWarning(`${path}: last ${parser.pendingBytes} bytes are a truncated record; ignored`);
+    if (parser.error === undefined && leftover.length > 0) {
+      onWarning(`${path}: last ${leftover.length} bytes are a truncated record; ignored`);
     }
   } finally {
     await fh.close();

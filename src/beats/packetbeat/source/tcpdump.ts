@@ -96,8 +96,13 @@ export class TcpdumpSource implements PacketSource {
         gotHeader = true;
         parser.push(chunk, onPacket);
       });
+      let listening = false;
       child.stderr!.on('data', (d: Buffer) => {
         stderr += d.toString();
+        if (!listening && /listening on/.test(stderr)) {
+          listening = true;
+          o.log.info('Capture started on %s.', o.device);
+        }
         if (stderr.length > 16384) stderr = stderr.slice(-8192);
       });
       child.on('error', (err: NodeJS.ErrnoException) => {

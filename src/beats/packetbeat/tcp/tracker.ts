@@ -42,7 +42,6 @@ class Connection implements TcpConnection, StreamSink {
   readonly id: number;
   readonly client: Endpoint;
   readonly server: Endpoint;
-  readonly keys: [string, string];
   readonly proto: TcpProtocol;
   readonly streams: [TcpStream, TcpStream];
   state: unknown;
@@ -52,13 +51,12 @@ class Connection implements TcpConnection, StreamSink {
   dropped = false;
   readonly #tracker: TcpTracker;
 
-  constructor(tracker: TcpTracker, id: number, client: Endpoint, server: Endpoint, proto: TcpProtocol, keys: [string, string], ts: number) {
+  constructor(tracker: TcpTracker, id: number, client: Endpoint, server: Endpoint, proto: TcpProtocol, ts: number) {
     this.#tracker = tracker;
     this.id = id;
     this.client = client;
     this.server = server;
     this.proto = proto;
-    this.keys = keys;
     this.lastTs = ts;
     const t = tracker;
     this.streams = [new TcpStream(t.options.stream, t.budget, t.stats), new TcpStream(t.options.stream, t.budget, t.stats)];
@@ -106,7 +104,8 @@ export class TcpTracker {
     parserErrors: 0,
   };
   readonly #byPort = new Map<number, TcpProtocol>();
-  readonly #byKey = new Map<string, Connection>();
+  /** Connections by `srcPort * 65536 + dstPort`, registered under both directions' port pairs. */
+  readonly #byPorts = new Map<number, Connection[]>();
   /** Live connections in creation order (the eviction order). */
   readonly #conns = new Set<Connection>();
   readonly #log: Logger;
@@ -130,10 +129,9 @@ export class TcpTracker {
   }
 
   packet(p: DecodedPacket): void {
-    const key = `${p.srcIp}|${p.srcPort}|${p.dstIp}|${p.dstPort}`;
-    let c = this.#byKey.get(key);
+    let c = this.#find(p);
     if (c === undefined) {
-      c = this.#open(p, key);
+      c = this.#open(p);
       if (c === undefined) return;
     }
     const dir: Direction = p.srcPort === c.client.port && p.srcIp === c.client.ip ? 0 : 1;
@@ -149,7 +147,38 @@ export class TcpTracker {
     if (flags & TCP_RST || (c.streams[0].finDelivered && c.streams[1].finDelivered)) this.#close(c);
   }
 
-  #open(p: DecodedPacket, key: string): Connection | undefined {
+  /**
+   * Looks a packet's connection up by its port pair first (a number: no string building on the hot path), then
+   * compares addresses; the decoder interns address strings, so the comparisons are mostly pointer checks.
+   */
+  #find(p: DecodedPacket): Connection | undefined {
+    const list = this.#byPorts.get(p.srcPort * 65536 + p.dstPort);
+    if (list === undefined) return undefined;
+    for (const c of list) {
+      const cl = c.client;
+      const sv = c.server;
+      if (cl.port === p.srcPort && sv.port === p.dstPort && cl.ip === p.srcIp && sv.ip === p.dstIp) return c;
+      if (sv.port === p.srcPort && cl.port === p.dstPort && sv.ip === p.srcIp && cl.ip === p.dstIp) return c;
+    }
+    return undefined;
+  }
+
+  #index(c: Connection, add: boolean): void {
+    for (const k of [c.client.port * 65536 + c.server.port, c.server.port * 65536 + c.client.port]) {
+      const list = this.#byPorts.get(k);
+      if (add) {
+        if (list === undefined) this.#byPorts.set(k, [c]);
+        else list.push(c);
+      } else if (list !== undefined) {
+        const i = list.indexOf(c);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) this.#byPorts.delete(k);
+      }
+      if (c.client.port === c.server.port) break;
+    }
+  }
+
+  #open(p: DecodedPacket): Connection | undefined {
     const flags = p.flags;
     const syn = (flags & TCP_SYN) !== 0;
     if (flags & TCP_RST) return undefined;
@@ -163,16 +192,14 @@ export class TcpTracker {
     const proto = (serverIsDst ? dstProto : srcProto)!;
     const src: Endpoint = { ip: p.srcIp, port: p.srcPort };
     const dst: Endpoint = { ip: p.dstIp, port: p.dstPort };
-    const reverse = `${p.dstIp}|${p.dstPort}|${p.srcIp}|${p.srcPort}`;
     while (this.#conns.size >= this.options.maxConnections) {
       const oldest = this.#conns.values().next().value;
       if (oldest === undefined) break;
       this.stats.evicted++;
       this.#close(oldest);
     }
-    const c = new Connection(this, this.#nextId++, serverIsDst ? src : dst, serverIsDst ? dst : src, proto, [key, reverse], p.ts);
-    this.#byKey.set(key, c);
-    this.#byKey.set(reverse, c);
+    const c = new Connection(this, this.#nextId++, serverIsDst ? src : dst, serverIsDst ? dst : src, proto, p.ts);
+    this.#index(c, true);
     this.#conns.add(c);
     this.stats.connections++;
     return c;
@@ -195,8 +222,7 @@ export class TcpTracker {
 
   #close(c: Connection): void {
     if (!this.#conns.delete(c)) return;
-    this.#byKey.delete(c.keys[0]);
-    this.#byKey.delete(c.keys[1]);
+    this.#index(c, false);
     for (const dir of [0, 1] as const) {
       c.dir = dir;
       c.streams[dir].flush(c);

@@ -17,8 +17,14 @@ export function classifyStatus(status: number): ItemOutcome {
   return 'drop';
 }
 
-/** Elasticsearch puts `took` and `errors` first; a successful bulk needs no parsing beyond this. */
-const NO_ERRORS = /^\s*\{\s*"took"\s*:\s*\d+\s*,\s*"errors"\s*:\s*false\b/;
+/**
+ * Elasticsearch puts `took` (absent with `filter_path`) and `errors` first; a successful bulk needs no parsing
+ * beyond this.
+ */
+export const NO_ERRORS = /^\s*\{\s*(?:"took"\s*:\s*\d+\s*,\s*)?"errors"\s*:\s*false\b/;
+
+/** Asks Elasticsearch to leave out of each item everything but its status and error (Beats does the same). */
+export const BULK_FILTER_PATH = 'filter_path=errors,items.*.status,items.*.error';
 
 function reasonOf(item: Record<string, unknown>, status: number): string {
   const err = item['error'];
@@ -36,8 +42,8 @@ function reasonOf(item: Record<string, unknown>, status: number): string {
  * Reads a `_bulk` response body for `count` items. Returns undefined when the body is not a bulk response (the
  * caller retries the whole batch). A missing or malformed item counts as a temporary failure, as in Beats.
  */
-export function parseBulkResponse(body: string, count: number): BulkResult | undefined {
-  if (NO_ERRORS.test(body)) return { outcomes: new Array<ItemOutcome>(count).fill('ok') };
+export function parseBulkResponse(body: string, count: number, prefixOk = false): BulkResult | undefined {
+  if (prefixOk || NO_ERRORS.test(body)) return { outcomes: new Array<ItemOutcome>(count).fill('ok') };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -7,7 +7,7 @@ import type { OutputClient } from '../output.js';
 import type { EsConfig } from './config.js';
 import { EsConnection } from './connection.js';
 import { BulkEncoder } from './bulk-encoder.js';
-import { parseBulkResponse } from './bulk-response.js';
+import { BULK_FILTER_PATH, NO_ERRORS, parseBulkResponse } from './bulk-response.js';
 import { atLeast, parseVersion, typeMode, type EsVersion } from './version.js';
 
 /** Installs the index template once per output (shared by its clients); see src/libbeat/template/loader.ts. */
@@ -53,6 +53,7 @@ export class EsClient implements OutputClient {
   #version: EsVersion | undefined;
   #encoder: BulkEncoder | undefined;
   #contentType = 'application/x-ndjson';
+  #bulkPath = '/_bulk';
 
   constructor(cfg: EsConfig, url: string, log: Logger, metrics: EsMetrics, template?: TemplateHook) {
     this.name = `elasticsearch(${url})`;
@@ -106,6 +107,8 @@ export class EsClient implements OutputClient {
     });
     // ES before 5.0 does not know application/x-ndjson.
     this.#contentType = atLeast(version, 5) ? 'application/x-ndjson' : 'application/json';
+    // filter_path exists since 1.6.
+    this.#bulkPath = atLeast(version, 1, 6) ? `/_bulk?${BULK_FILTER_PATH}` : '/_bulk';
     if (this.#template) await this.#template.ensure(this.#conn, version, signal);
   }
 
@@ -130,10 +133,10 @@ export class EsClient implements OutputClient {
     if (sent.length === 0) return batch.ack();
     this.#m.bulkCalls.inc();
     this.#m.writeBytes.inc(body.length);
-    const res = await this.#conn.request('POST', '/_bulk', body, this.#contentType);
-    this.#m.readBytes.inc(res.body.length);
+    const res = await this.#conn.send('POST', this.#bulkPath, body, { contentType: this.#contentType, okPrefix: NO_ERRORS });
+    this.#m.readBytes.inc(res.bytes);
     if (res.status !== 200) return this.#wholeRequestFailed(batch, sent, res.status, res.body);
-    const result = parseBulkResponse(res.body, sent.length);
+    const result = parseBulkResponse(res.body, sent.length, res.prefixOk);
     if (!result) {
       this.#m.retried.inc(sent.length);
       this.#log.warn(`${this.name}: unreadable bulk response (${res.body.slice(0, 120)}); sending the batch again.`);
@@ -151,7 +154,7 @@ export class EsClient implements OutputClient {
     this.#m.acked.inc(sent.length - dropped - retried);
     if (dropped > 0) {
       this.#m.dropped.inc(dropped);
-      this.#log.warn(`Elasticsearch will not index ${dropped} of ${sent.length} events; dropped them (first: ${result.firstDropReason ?? '?'}).`);
+      this.#log.error(`Elasticsearch will not index ${dropped} of ${sent.length} events; dropped them (first: ${result.firstDropReason ?? '?'}).`);
     }
     if (!retry) return batch.ack();
     this.#m.retried.inc(retried);

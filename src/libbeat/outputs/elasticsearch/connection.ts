@@ -21,7 +21,22 @@ export interface ConnectionOptionsEs {
 
 export interface EsResponse {
   status: number;
+  /** The body, or only its beginning when it matched `okPrefix`. */
   body: string;
+  /** Bytes received. */
+  bytes: number;
+  /** The body began with `okPrefix` (the rest was read and discarded, never decoded). */
+  prefixOk?: boolean;
+}
+
+export interface RequestOptions {
+  contentType?: string;
+  signal?: AbortSignal;
+  /**
+   * When the body's first bytes match this, the rest is not decoded: a successful bulk response repeats one short
+   * item per document, and decoding it was the largest cost after encoding (bench/elasticsearch).
+   */
+  okPrefix?: RegExp;
 }
 
 /**
@@ -70,6 +85,12 @@ export class EsConnection {
    * Sends one request. `body` strings are sent as UTF-8 (gzipped if configured). `contentType` defaults to JSON.
    */
   async request(method: Dispatcher.HttpMethod, path: string, body?: string | Buffer, contentType = 'application/json', signal?: AbortSignal): Promise<EsResponse> {
+    return this.send(method, path, body, { contentType, ...(signal ? { signal } : {}) });
+  }
+
+  async send(method: Dispatcher.HttpMethod, path: string, body: string | Buffer | undefined, opts: RequestOptions = {}): Promise<EsResponse> {
+    const contentType = opts.contentType ?? 'application/json';
+    const signal = opts.signal;
     const d = this.#open();
     const headers: Record<string, string> = { ...this.#baseHeaders };
     let payload: Buffer | string | undefined = body;
@@ -91,8 +112,7 @@ export class EsConnection {
         body: payload ?? null,
         signal: sig,
       });
-      const text = await res.body.text();
-      return { status: res.statusCode, body: text };
+      return await readBody(res.statusCode, res.body, opts.okPrefix);
     } catch (err) {
       const e = err as Error & { code?: string };
       if (timer.aborted) throw new BeatsError('BEAT_ERR_TIMEOUT', `${method} ${this.url}${path} timed out after ${this.#opts.timeoutMs} ms`, { cause: err });
@@ -105,4 +125,30 @@ export class EsConnection {
     this.#dispatcher = undefined;
     if (d) await d.destroy().catch(() => {});
   }
+}
+
+const PREFIX_BYTES = 64;
+
+async function readBody(status: number, body: AsyncIterable<Buffer>, okPrefix: RegExp | undefined): Promise<EsResponse> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let checked = okPrefix === undefined;
+  let ok = false;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (ok) continue;
+    chunks.push(chunk);
+    if (!checked && bytes >= PREFIX_BYTES) {
+      checked = true;
+      const head = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).subarray(0, PREFIX_BYTES).toString('latin1');
+      if (okPrefix!.test(head)) {
+        ok = true;
+        chunks.length = 0;
+        chunks.push(Buffer.from(head, 'latin1'));
+      }
+    }
+  }
+  const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  if (!ok && okPrefix !== undefined && !checked) ok = okPrefix.test(text);
+  return { status, body: text, bytes, ...(ok ? { prefixOk: true } : {}) };
 }

@@ -1,40 +1,22 @@
-import type { ConnectionOptions } from 'node:tls';
 import type { BeatEvent } from '../../common/event.js';
 import { eventType } from '../../common/event.js';
 import { BeatsError } from '../../common/errors.js';
-import type { Logger } from '../../logp/logger.js';
-import type { Counter, Gauge } from '../../monitoring/registry.js';
 import type { Batch } from '../../publisher/batch.js';
 import { encodeEvent } from '../codec/json.js';
 import { encodeCompressedAsync, encodeJsonFrames, encodeWindow } from '../../lumberjack/encoder.js';
 import type { OutputClient } from '../output.js';
-import type { HostPort } from './config.js';
-import { LumberjackConnection, type InflightWindow } from './connection.js';
-import { AdaptiveWindow } from './window.js';
+import type { LumberjackConnection, InflightWindow } from './connection.js';
+import { LogstashLink, type LinkOptions } from './link.js';
+import type { AdaptiveWindow } from './window.js';
 
 /** Consecutive ACK timeouts after which the connection is considered dead and reopened. */
 export const MAX_TIMEOUTS = 3;
 
-export interface LogstashClientOptions {
-  host: HostPort;
+export interface LogstashClientOptions extends LinkOptions {
   index: string;
-  timeoutMs: number;
-  bulkMaxSize: number;
   compressionLevel: number;
-  pipelining: number;
-  tls: ConnectionOptions | undefined;
-  log: Logger;
-  metrics?: LogstashMetrics;
-  /** First window size (Beats: 10). */
-  startWindow?: number;
-}
-
-export interface LogstashMetrics {
-  acked: Counter;
-  timeouts: Counter;
-  reconnects: Counter;
-  windowSize: Gauge;
-  bytes: Counter;
+  /** Windows of one batch in flight before waiting for the oldest ACK (default 1). */
+  windowsInFlight?: number;
 }
 
 interface Sent {
@@ -44,35 +26,48 @@ interface Sent {
 }
 
 /**
- * `output.logstash` client: one lumberjack v2 connection to one host. A batch is cut into windows of the adaptive
- * window's size; each window is one `W` frame followed by the events as `J` frames, zlib-compressed into one `C`
- * frame unless `compression_level` is 0. Up to `pipelining` windows are in flight.
+ * `output.logstash` client: sends batches over a lumberjack v2 link to one host. A batch is cut into windows of
+ * the link's adaptive window size; each window is one `W` frame followed by the events as `J` frames,
+ * zlib-compressed into one `C` frame unless `compression_level` is 0.
  *
  * - ACK in time: the window grows (by half, up to bulk_max_size).
- * - ACK timeout: the window halves, and the unacknowledged rest of the batch is sent again on the same
- *   connection (at-least-once: the receiver may have the first copy). After 3 timeouts in a row the connection is
- *   closed and publish throws, so the pipeline reconnects with backoff (or fails over).
+ * - ACK timeout: the window halves and the unacknowledged rest of the batch is sent again on the same connection
+ *   (at-least-once: the receiver may have the first copy). After 3 timeouts in a row the connection is closed and
+ *   publish throws, so the pipeline reconnects with backoff (or fails over).
  * - Connection lost: acknowledged events count as delivered, the rest go back with `retryEvents`, publish throws.
+ *
+ * Several clients may share one link (`pipelining`): each has one batch in flight on the same connection.
  */
 export class LogstashClient implements OutputClient {
   readonly name: string;
-  readonly window: AdaptiveWindow;
+  readonly link: LogstashLink;
   #conn: LumberjackConnection | undefined;
-  #timeouts = 0;
-  readonly #o: LogstashClientOptions;
+  readonly #index: string;
+  readonly #level: number;
+  readonly #inFlight: number;
   readonly #metaByType = new Map<string, string>();
 
-  constructor(o: LogstashClientOptions) {
-    this.#o = o;
-    this.name = `logstash(${o.host.host}:${o.host.port}${o.tls ? ', tls' : ''})`;
-    this.window = new AdaptiveWindow(o.bulkMaxSize, o.startWindow);
-    o.metrics?.windowSize.set(this.window.size);
+  constructor(o: LogstashClientOptions | LogstashLink, extra?: Omit<LogstashClientOptions, keyof LinkOptions>, suffix = '') {
+    if (o instanceof LogstashLink) {
+      this.link = o;
+      this.#index = extra!.index;
+      this.#level = extra!.compressionLevel;
+      this.#inFlight = extra!.windowsInFlight ?? 1;
+    } else {
+      this.link = new LogstashLink(o);
+      this.#index = o.index;
+      this.#level = o.compressionLevel;
+      this.#inFlight = o.windowsInFlight ?? 1;
+    }
+    this.name = `logstash(${this.link.label}${this.link.o.tls ? ', tls' : ''})${suffix}`;
+  }
+
+  get window(): AdaptiveWindow {
+    return this.link.window;
   }
 
   async connect(signal: AbortSignal): Promise<void> {
-    this.#conn?.close();
-    this.#conn = await LumberjackConnection.open(this.#o.host, this.#o.tls, this.#o.timeoutMs, signal);
-    this.#timeouts = 0;
+    this.#conn = await this.link.open(signal);
   }
 
   async close(): Promise<void> {
@@ -81,9 +76,10 @@ export class LogstashClient implements OutputClient {
   }
 
   async test(signal: AbortSignal): Promise<string> {
-    const c = await LumberjackConnection.open(this.#o.host, this.#o.tls, this.#o.timeoutMs, signal);
+    const o = this.link.o;
+    const c = await this.link.open(signal);
     c.close();
-    return `connected to ${this.#o.host.host}:${this.#o.host.port}${this.#o.tls ? ' (TLS handshake ok)' : ''}`;
+    return `connected to ${this.link.label}${o.tls ? ' (TLS handshake ok)' : ''}`;
   }
 
   async publish(batch: Batch): Promise<void> {
@@ -95,14 +91,14 @@ export class LogstashClient implements OutputClient {
     }
     const events = batch.events;
     if (events.length === 0) return batch.ack();
-    const o = this.#o;
-    const m = o.metrics;
+    const link = this.link;
+    const m = link.o.metrics;
     let done = 0; // events [0, done) are acknowledged
     let next = 0; // first event not sent in the current round
     let sent: Sent[] = [];
     while (done < events.length) {
-      while (next < events.length && sent.length < o.pipelining) {
-        const n = Math.min(this.window.size, events.length - next);
+      while (next < events.length && sent.length < this.#inFlight) {
+        const n = Math.min(link.window.size, events.length - next);
         const bytes = await this.#encode(events, next, n);
         if (m) for (const b of bytes) m.bytes.inc(b.length);
         sent.push({ start: next, w: conn.send(n, bytes) });
@@ -113,46 +109,28 @@ export class LogstashClient implements OutputClient {
       if (r === 'acked') {
         done = head.start + head.w.count;
         sent.shift();
-        this.#timeouts = 0;
-        this.window.grow(head.w.count);
-        m?.acked.inc(head.w.count);
-        m?.windowSize.set(this.window.size);
+        link.acked(head.w.count);
         continue;
       }
       done = head.start + head.w.acked;
       m?.acked.inc(head.w.acked);
-      if (r === 'timeout') {
-        this.#timeouts++;
-        m?.timeouts.inc();
-        this.window.shrink();
-        m?.windowSize.set(this.window.size);
-        o.log.warn(
-          `No ACK from ${o.host.host}:${o.host.port} within ${o.timeoutMs} ms (${this.#timeouts} in a row); window now ${this.window.size}.`,
-        );
-        if (this.#timeouts < MAX_TIMEOUTS) {
-          // Resend the unacknowledged rest on this connection with the smaller window.
-          sent = [];
-          next = done;
-          continue;
-        }
-        m?.reconnects.inc();
-        conn.close();
-        this.#conn = undefined;
-        this.#giveBack(batch, done);
-        throw new BeatsError('BEAT_ERR_TIMEOUT', `no ACK from ${o.host.host}:${o.host.port} for ${MAX_TIMEOUTS} windows in a row; reconnecting`);
+      if (r === 'timeout' && link.timeouts < MAX_TIMEOUTS) {
+        // Resend the unacknowledged rest on this connection, with the window the timeout halved.
+        sent = [];
+        next = done;
+        continue;
       }
-      this.#conn = undefined;
       conn.close();
+      if (this.#conn === conn) this.#conn = undefined;
       m?.reconnects.inc();
-      this.#giveBack(batch, done);
+      if (done === 0) batch.retry();
+      else batch.retryEvents(events.slice(done));
+      if (r === 'timeout') {
+        throw new BeatsError('BEAT_ERR_TIMEOUT', `no ACK from ${link.label} for ${MAX_TIMEOUTS} windows in a row; reconnecting`);
+      }
       throw new BeatsError('BEAT_ERR_CONNECT', `${conn.closedReason ?? 'connection lost'} (${done} of ${events.length} events acknowledged)`);
     }
     batch.ack();
-  }
-
-  #giveBack(batch: Batch, done: number): void {
-    if (done === 0) batch.retry();
-    else batch.retryEvents(batch.events.slice(done));
   }
 
   #meta(event: BeatEvent): string {
@@ -161,7 +139,7 @@ export class LogstashClient implements OutputClient {
     if (index !== undefined) return `"@metadata":${JSON.stringify({ beat: index, type })}`;
     let s = this.#metaByType.get(type);
     if (s === undefined) {
-      s = `"@metadata":${JSON.stringify({ beat: this.#o.index, type })}`;
+      s = `"@metadata":${JSON.stringify({ beat: this.#index, type })}`;
       if (this.#metaByType.size < 1024) this.#metaByType.set(type, s);
     }
     return s;
@@ -175,7 +153,7 @@ export class LogstashClient implements OutputClient {
     }
     const frames = encodeJsonFrames(docs, 1);
     const win = encodeWindow(n);
-    if (this.#o.compressionLevel === 0) return [win, frames];
-    return [win, ...(await encodeCompressedAsync(frames, this.#o.compressionLevel))];
+    if (this.#level === 0) return [win, frames];
+    return [win, ...(await encodeCompressedAsync(frames, this.#level))];
   }
 }

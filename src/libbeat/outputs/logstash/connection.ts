@@ -42,6 +42,8 @@ export class LumberjackConnection {
   readonly #timeoutMs: number;
   #timer: NodeJS.Timeout | undefined;
   #closedReason: string | undefined;
+  /** Called once each time the ACK clock runs out (however many windows were waiting). */
+  onTimeout: (() => void) | undefined;
 
   private constructor(socket: Socket, timeoutMs: number) {
     this.#socket = socket;
@@ -117,6 +119,7 @@ export class LumberjackConnection {
 
   #onTimeout(): void {
     this.#timer = undefined;
+    this.onTimeout?.();
     for (const w of this.#queue) {
       if (w.stale) continue;
       w.stale = true;

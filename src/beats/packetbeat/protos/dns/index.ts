@@ -53,7 +53,10 @@ export class DnsProtocol implements UdpProtocol, TcpProtocol<DnsConnState> {
   /** TCP connections with queries waiting, for `expire`. */
   readonly #tcpWaiting = new Set<DnsConnState>();
 
-  constructor(config: DnsConfig, ctx: ProtocolContext) {
+  readonly #maxPending: number;
+
+  constructor(config: DnsConfig, ctx: ProtocolContext, limits: { maxPendingQueries?: number } = {}) {
+    this.#maxPending = limits.maxPendingQueries ?? MAX_PENDING_QUERIES;
     this.config = config;
     this.ports = config.ports;
     this.transactionTimeoutMs = config.transactionTimeoutMs;
@@ -77,7 +80,7 @@ export class DnsProtocol implements UdpProtocol, TcpProtocol<DnsConnState> {
         this.#publish(prev, undefined, [NOTE_DUPLICATE]);
       }
       this.#udp.set(key, { q: timed, client, server, transport: 'udp', conn: undefined });
-      if (this.#udp.size > MAX_PENDING_QUERIES) {
+      if (this.#udp.size > this.#maxPending) {
         const [oldKey, oldest] = this.#udp.entries().next().value as [string, PendingQuery];
         this.#udp.delete(oldKey);
         this.#publish(oldest, undefined);

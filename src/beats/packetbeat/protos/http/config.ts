@@ -3,8 +3,10 @@ import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js
 
 export const HTTP_DEFAULT_PORTS = [80, 8080, 8000, 5000, 8002] as const;
 
-/** Bodies kept for `request` / `response` (and form parameters) are cut at this size. */
+/** Bodies kept for `request` / `response` (`include_body_for`) are cut at this size. */
 export const MAX_KEPT_BODY = 1024 * 1024;
+/** Form bodies kept only to fill `params` are cut at this size. */
+export const MAX_KEPT_FORM = 16 * 1024;
 
 /** `protocols.http.*` (Beats 1.0 options). Names in sets and lists are lower-cased. */
 export interface HttpConfig extends CommonProtocolConfig {

@@ -158,8 +158,8 @@ function rawText(m: HttpMessage, cfg: HttpConfig): string {
 }
 
 /** Bytes of the body to keep while parsing `m`. */
-export function bodyToKeep(m: HttpMessage, cfg: HttpConfig, limit: number): number {
-  if (m.isRequest && m.contentType === FORM) return limit;
+export function bodyToKeep(m: HttpMessage, cfg: HttpConfig, limit: number, formLimit: number): number {
   const wanted = m.isRequest ? cfg.sendRequest : cfg.sendResponse;
-  return wanted && includeBody(m, cfg) ? limit : 0;
+  if (wanted && includeBody(m, cfg)) return limit;
+  return m.isRequest && m.contentType === FORM ? formLimit : 0;
 }

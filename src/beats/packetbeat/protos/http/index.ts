@@ -1,7 +1,7 @@
 import type { ConfigNode } from '../../../../libbeat/config/config-node.js';
 import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
 import { transactionEvent } from '../transaction.js';
-import { MAX_KEPT_BODY, readHttpConfig, type HttpConfig } from './config.js';
+import { MAX_KEPT_BODY, MAX_KEPT_FORM, readHttpConfig, type HttpConfig } from './config.js';
 import { bodyToKeep, httpTransaction } from './event.js';
 import type { HttpMessage } from './message.js';
 import { HttpParser, type BodyPolicy } from './parser.js';
@@ -16,7 +16,7 @@ export interface HttpConnState {
   readonly pending: HttpMessage[];
   /** Methods of requests that expired before their response: those responses are dropped when they come. */
   readonly expired: string[];
-  /** After `101 Switching Protocols` the connection no longer speaks HTTP. */
+  /** After `101 Switching Protocols` or a successful CONNECT the connection no longer speaks HTTP. */
   upgraded: boolean;
   policy: BodyPolicy | undefined;
 }
@@ -46,7 +46,7 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
     const cfg = this.config;
     return {
       noBody: (m) => !m.isRequest && this.#answeredMethod(st) === 'HEAD',
-      keepBody: (m) => bodyToKeep(m, cfg, MAX_KEPT_BODY),
+      keepBody: (m) => bodyToKeep(m, cfg, MAX_KEPT_BODY, MAX_KEPT_FORM),
     };
   }
 
@@ -154,7 +154,8 @@ export class HttpProtocol implements TcpProtocol<HttpConnState> {
       const req = st.pending.shift();
       if (st.pending.length === 0) this.#waiting.delete(st);
       this.#publish(req, m, st);
-      if (m.code === 101) {
+      // After a protocol switch or an established CONNECT tunnel the bytes are no longer HTTP.
+      if (m.code === 101 || (req?.method === 'CONNECT' && m.code >= 200 && m.code < 300)) {
         st.upgraded = true;
         st.parsers[0].reset();
         st.parsers[1].reset();

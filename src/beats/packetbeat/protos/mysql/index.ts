@@ -4,7 +4,7 @@ import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js
 import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
 import { COMMAND_NAMES, MysqlConnParser, type MysqlExchange, type MysqlResult } from './parser.js';
-import { firstKeyword, rowsText, splitStatements } from './sql-text.js';
+import { firstKeyword, redactPasswords, rowsText, splitStatements } from './sql-text.js';
 
 export interface MysqlConfig extends CommonProtocolConfig {
   /** Rows of a result set included in `response` (with send_response). */
@@ -32,20 +32,23 @@ const NOTE_GAP = 'Packet loss while capturing the response';
 export function mysqlEvents(ex: MysqlExchange, conn: TcpConnection, cfg: MysqlConfig, note?: string): BeatEvent[] {
   const { req, results } = ex;
   if (!req.report) return [];
-  const base = (query: string | undefined): Transaction => ({
-    type: 'mysql',
-    transport: 'tcp',
-    client: conn.client,
-    server: conn.server,
-    requestTs: req.ts,
-    responseTs: ex.responseTs,
-    status: Status.ok,
-    method: (query !== undefined ? firstKeyword(query) : undefined) ?? COMMAND_NAMES[req.command],
-    query,
-    bytesIn: req.bytes,
-    bytesOut: ex.responseTs !== undefined ? ex.responseBytes : undefined,
-    request: cfg.sendRequest ? query : undefined,
-  });
+  const base = (sql: string | undefined): Transaction => {
+    const query = sql !== undefined ? redactPasswords(sql) : undefined;
+    return {
+      type: 'mysql',
+      transport: 'tcp',
+      client: conn.client,
+      server: conn.server,
+      requestTs: req.ts,
+      responseTs: ex.responseTs,
+      status: Status.ok,
+      method: (query !== undefined ? firstKeyword(query) : undefined) ?? COMMAND_NAMES[req.command],
+      query,
+      bytesIn: req.bytes,
+      bytesOut: ex.responseTs !== undefined ? ex.responseBytes : undefined,
+      request: cfg.sendRequest ? query : undefined,
+    };
+  };
   // one COM_QUERY holding several statements, answered by one result each: one transaction per statement
   if (results.length > 1 && req.query !== undefined) {
     const stmts = splitStatements(req.query, { hashComments: true, backslashEscapes: true });

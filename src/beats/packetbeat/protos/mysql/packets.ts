@@ -22,6 +22,7 @@ export const MARIADB_CLIENT_CACHE_METADATA = 1 << 4;
 export const MARIADB_CLIENT_EXTENDED_METADATA = 1 << 3;
 
 export const SERVER_MORE_RESULTS_EXISTS = 0x0008;
+export const SERVER_STATUS_CURSOR_EXISTS = 0x0040;
 
 /** A cursor over one packet payload. */
 export class Cursor {

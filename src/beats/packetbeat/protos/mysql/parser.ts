@@ -10,6 +10,7 @@ import {
   parseOk,
   readBinaryValue,
   SERVER_MORE_RESULTS_EXISTS,
+  SERVER_STATUS_CURSOR_EXISTS,
   terminatorStatus,
   type ColumnDef,
   type ErrPacket,
@@ -65,7 +66,8 @@ export interface MysqlRequest {
   query?: string | undefined;
   statementId?: number | undefined;
   params?: (string | null)[] | undefined;
-  raw?: string | undefined;
+  /** An execute of a statement whose prepare response has not been seen yet (pipelined): decoded later. */
+  deferred?: Buffer | undefined;
 }
 
 /** One result of a response: an OK, an ERR, a result set or a prepare reply. */
@@ -269,7 +271,9 @@ export class MysqlConnParser {
       case COM.STMT_EXECUTE:
         req.kind = 'result';
         req.report = true;
-        this.#execute(p, req);
+        if (!this.#execute(p, req) && this.requests.some((r) => r.command === COM.STMT_PREPARE)) {
+          req.deferred = Buffer.from(p); // MariaDB clients send prepare + execute(-1) before any answer
+        }
         break;
       case COM.INIT_DB:
         req.report = true;
@@ -341,18 +345,20 @@ export class MysqlConnParser {
     return p.toString('utf8', 1);
   }
 
-  #execute(p: Buffer, req: MysqlRequest): void {
+  /** Decodes COM_STMT_EXECUTE; false when the statement is not known (yet). */
+  #execute(p: Buffer, req: MysqlRequest): boolean {
     const c = new Cursor(p, 1);
     let id = c.u32();
     if (id === 0xffffffff && this.#lastStmt !== undefined) id = this.#lastStmt; // MariaDB "last prepared"
     req.statementId = id;
     const stmt = this.#stmts.get(id);
+    if (stmt === undefined && (id === 0xffffffff || this.requests.some((r) => r.command === COM.STMT_PREPARE))) return false;
     req.query = stmt?.query;
     const flags = c.u8();
     c.skip(4); // iteration count
     let n = stmt?.numParams;
     if (flags & 0x08) n = c.lenencNum(); // PARAMETER_COUNT_AVAILABLE (query attributes)
-    if (n === undefined || n === 0 || c.left === 0) return;
+    if (n === undefined || n === 0 || c.left === 0) return true;
     try {
       const r = readParams(c, n, stmt?.paramTypes, false);
       if (stmt !== undefined && r.types !== undefined) stmt.paramTypes = r.types;
@@ -360,6 +366,7 @@ export class MysqlConnParser {
     } catch {
       /* parameters that do not decode are left out */
     }
+    return true;
   }
 
   // ---- server side ----
@@ -372,6 +379,15 @@ export class MysqlConnParser {
     }
     let resp = this.#resp;
     if (resp === undefined) {
+      if (head.deferred !== undefined) {
+        const raw = head.deferred;
+        head.deferred = undefined;
+        try {
+          this.#execute(raw, head);
+        } catch {
+          /* statement id and parameters stay unknown */
+        }
+      }
       resp = {
         phase: 'first',
         results: [],
@@ -484,6 +500,8 @@ export class MysqlConnParser {
         if (isEof(p)) {
           const deprecate = this.#caps(CLIENT_DEPRECATE_EOF);
           const intermediate = deprecate === undefined ? p.length === 5 : !deprecate;
+          // an execute that opened a cursor: no rows now, they come with COM_STMT_FETCH
+          if (intermediate && (terminatorStatus(p) & SERVER_STATUS_CURSOR_EXISTS) !== 0) return this.#endRows(r, p);
           if (intermediate) return false;
           return this.#endRows(r, p);
         }

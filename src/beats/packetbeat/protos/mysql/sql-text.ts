@@ -139,3 +139,22 @@ export function rowsText(
   for (const r of rows) lines.push(cut(r.map(csvField).join(','), maxRowLength));
   return lines.join('\n');
 }
+
+const QUOTED = String.raw`('(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")`;
+const PASSWORD_LITERALS = [
+  // MySQL / MariaDB: CREATE USER / ALTER USER / GRANT ... IDENTIFIED [WITH plugin] BY|AS 'secret'
+  new RegExp(String.raw`(\bIDENTIFIED\s+(?:WITH\s+[\w'"]+\s+)?(?:BY|AS)\s+(?:PASSWORD\s+)?)` + QUOTED, 'gi'),
+  // PASSWORD('x'), SET PASSWORD = 'x', MASTER_PASSWORD='x', PostgreSQL [ENCRYPTED] PASSWORD 'x'
+  new RegExp(String.raw`(\b\w*PASSWORD\s*(?:=\s*|\(\s*)?)` + QUOTED, 'gi'),
+];
+
+/**
+ * Replaces the string literals that statements use to set passwords (`IDENTIFIED BY '...'`, `PASSWORD '...'`,
+ * `PASSWORD('...')`, `MASTER_PASSWORD = '...'`) with `'*****'`, so that passwords never reach an event.
+ */
+export function redactPasswords(sql: string): string {
+  if (!/password|identified/i.test(sql)) return sql;
+  let out = sql;
+  for (const re of PASSWORD_LITERALS) out = out.replace(re, "$1'*****'");
+  return out;
+}

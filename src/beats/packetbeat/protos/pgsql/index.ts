@@ -3,7 +3,7 @@ import type { BeatEvent } from '../../../../libbeat/common/event.js';
 import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js';
 import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
-import { firstKeyword, rowsText, splitStatements } from '../mysql/sql-text.js';
+import { firstKeyword, redactPasswords, rowsText, splitStatements } from '../mysql/sql-text.js';
 import { PgConnParser, type PgExchange, type PgResult } from './parser.js';
 
 export interface PgsqlConfig extends CommonProtocolConfig {
@@ -35,7 +35,8 @@ export function pgsqlEvents(ex: PgExchange, conn: TcpConnection, cfg: PgsqlConfi
   const { req } = ex;
   if (req.kind === 'silent') return [];
   const answered = ex.results.length > 0 || ex.complete;
-  const make = (query: string | undefined, results: readonly PgResult[], multi?: { index: number; of: number }): BeatEvent => {
+  const make = (sql: string | undefined, results: readonly PgResult[], multi?: { index: number; of: number }): BeatEvent => {
+    const query = sql !== undefined ? redactPasswords(sql) : undefined;
     const last = results[results.length - 1];
     const responseTs = answered ? (multi !== undefined && last !== undefined ? last.ts : ex.responseTs) : undefined;
     const t: Transaction = {

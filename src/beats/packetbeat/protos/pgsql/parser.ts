@@ -126,6 +126,11 @@ export class PgConnParser {
         continue; // 'N': the client goes on in clear text
       }
       if (dir === 0 && this.#clientStartup !== false) {
+        if (data[off] !== 0) {
+          // a startup packet starts with the high byte of its length (0); anything else is a typed message
+          this.#clientStartup = false;
+          continue;
+        }
         if (data.length - off < 8) break;
         const len = data.readInt32BE(off);
         const code = data.readInt32BE(off + 4);
@@ -198,6 +203,8 @@ export class PgConnParser {
   }
 
   #exchange(req: PgRequest, resp: Resp, complete: boolean): PgExchange {
+    // a result cut short (no CommandComplete before the end): keep what was seen
+    if (!complete && (resp.cur.numRows > 0 || resp.cur.numFields > 0)) this.#endResult(resp, resp.lastTs);
     return { req, results: resp.results, complete, responseTs: resp.lastTs, responseBytes: resp.bytes };
   }
 

@@ -1,5 +1,4 @@
 import type { RespValue } from './resp-parser.js';
-import { bytesToText } from './text.js';
 
 /** `query` is cut at this many characters (the command line can carry megabytes of values). */
 export const MAX_QUERY = 1024;
@@ -23,8 +22,7 @@ export function toCommand(v: RespValue): RedisCommand | undefined {
   let total = 0;
   for (const it of v.items) {
     let w: string;
-    if (it.data !== undefined) w = bytesToText(it.data) + ((it.size ?? 0) > it.data.length ? '...' : '');
-    else if (it.text !== undefined) w = it.text;
+    if (it.text !== undefined) w = it.cut === true ? it.text + '...' : it.text;
     else w = it.type === 'nil' ? 'nil' : '';
     words.push(w);
     total += w.length + 1;
@@ -85,11 +83,7 @@ export function renderValue(v: RespValue, max = MAX_RETURN): string {
       case 'bulk':
       case 'verbatim':
       case 'error':
-        if (x.data !== undefined) {
-          const t = bytesToText(x.type === 'verbatim' && x.data.length >= 4 ? x.data.subarray(4) : x.data);
-          return push((x.size ?? 0) > x.data.length ? t + '...' : t);
-        }
-        return push(x.text ?? '');
+        return push(x.cut === true ? (x.text ?? '') + '...' : x.text ?? '');
       case 'array':
       case 'set':
       case 'push':

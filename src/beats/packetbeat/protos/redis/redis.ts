@@ -85,6 +85,7 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
         st.head++;
       }
       this.#compact(st);
+      if (st.pending.length === 0) this.#waiting.delete(st);
     }
   }
 
@@ -113,9 +114,9 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
 
   #compact(st: RedisConnState): void {
     if (st.head >= st.pending.length) {
-      st.pending = [];
+      // Emptied in place; `expire` drops idle states from #waiting (one Set operation less per transaction).
+      st.pending.length = 0;
       st.head = 0;
-      this.#waiting.delete(st);
     } else if (st.head > 1024) {
       st.pending = st.pending.slice(st.head);
       st.head = 0;

@@ -27,8 +27,8 @@ export interface RespValue {
   type: RespType;
   /** Status/error/integer/double/boolean/bignum text. */
   text?: string;
-  /** Bulk, blob error and verbatim strings: the first bytes (at most MAX_BULK_KEEP). */
-  data?: Buffer;
+  /** Bulk, blob error and verbatim strings are in `text` too (their first MAX_BULK_KEEP bytes); true when cut. */
+  cut?: boolean;
   /** Bulk/blob sizes in bytes; aggregate element count (pairs for maps). */
   size?: number;
   /** The first children of an aggregate (maps: keys and values alternating). */
@@ -67,6 +67,7 @@ export class RespParser {
   #bulk: RespValue | undefined;
   #bulkKeep: Buffer[] = [];
   #bulkKept = 0;
+  #bulkKeepMax = 0;
   #stack: Frame[] = [];
   #nodes = 0;
   #msgStarted = false;
@@ -119,8 +120,8 @@ export class RespParser {
       if (this.#bulkLeft >= 0) {
         const take = Math.min(this.#bulkLeft, len - i);
         const dataLeft = this.#bulkLeft - 2; // payload bytes still to come (CRLF excluded)
-        if (dataLeft > 0 && this.#bulkKept < MAX_BULK_KEEP) {
-          const keep = Math.min(take, dataLeft, MAX_BULK_KEEP - this.#bulkKept);
+        if (dataLeft > 0 && this.#bulkKept < this.#bulkKeepMax) {
+          const keep = Math.min(take, dataLeft, this.#bulkKeepMax - this.#bulkKept);
           if (keep > 0) {
             this.#bulkKeep.push(chunk.subarray(i, i + keep));
             this.#bulkKept += keep;
@@ -131,7 +132,11 @@ export class RespParser {
         if (this.#bulkLeft === 0) {
           this.#bulkLeft = -1;
           const v = this.#bulk!;
-          v.data = this.#bulkKeep.length === 1 ? Buffer.from(this.#bulkKeep[0]!) : Buffer.concat(this.#bulkKeep);
+          if (this.#bulkKeepMax > 0) {
+            const kept = this.#bulkKeep.length === 1 ? this.#bulkKeep[0]! : Buffer.concat(this.#bulkKeep);
+            v.text = bytesToText(kept, v.type === 'verbatim' && kept.length >= 4 ? 4 : 0);
+            v.cut = (v.size ?? 0) > kept.length;
+          }
           this.#bulk = undefined;
           this.#bulkKeep = [];
           this.#bulkKept = 0;
@@ -152,17 +157,23 @@ export class RespParser {
         break;
       }
       let line: Buffer;
-      if (this.#lineParts.length === 0) line = chunk.subarray(i, nl);
-      else {
+      let start = 0;
+      let stop: number;
+      if (this.#lineParts.length === 0) {
+        line = chunk;
+        start = i;
+        stop = nl;
+      } else {
         this.#lineParts.push(chunk.subarray(i, nl));
         line = Buffer.concat(this.#lineParts);
         this.#lineParts = [];
+        stop = line.length;
       }
       this.#lineLen = 0;
-      if (line.length > MAX_LINE) return this.#fail(out, 'line too long');
+      if (stop - start > MAX_LINE) return this.#fail(out, 'line too long');
       i = nl + 1;
-      const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-      const r = this.#line(line, end);
+      const end = stop > start && line[stop - 1] === CR ? stop - 1 : stop;
+      const r = this.#line(line, start, end);
       if (r === 'error') return this.#fail(out, this.#error ?? 'protocol error');
       if (r === 'skip') {
         // Empty inline command: not a message.
@@ -198,30 +209,30 @@ export class RespParser {
   #topValue: RespValue | undefined;
 
   /** Handles one line (without CRLF). 'done' = a top-level value completed, 'more' = need more, 'skip' = empty inline. */
-  #line(line: Buffer, end: number): 'done' | 'more' | 'skip' | 'error' {
-    if (end === 0) {
+  #line(line: Buffer, s: number, end: number): 'done' | 'more' | 'skip' | 'error' {
+    if (end === s) {
       if (this.#stack.length === 0 && this.#inline) return 'skip';
       this.#error = 'empty line';
       return 'error';
     }
-    const marker = line[0]!;
+    const marker = line[s]!;
     switch (marker) {
       case 0x2b: // + status
-        return this.#scalar({ type: 'status', text: bytesToText(line, 1, end) });
+        return this.#scalar({ type: 'status', text: bytesToText(line, s + 1, end) });
       case 0x2d: // - error
-        return this.#scalar({ type: 'error', text: bytesToText(line, 1, end) });
+        return this.#scalar({ type: 'error', text: bytesToText(line, s + 1, end) });
       case 0x3a: // : integer
       case 0x28: {
         // ( big number
-        const text = line.toString('latin1', 1, end);
+        const text = line.toString('latin1', s + 1, end);
         if (!/^[-+]?\d+$/.test(text)) return this.#bad('bad integer');
         return this.#scalar({ type: marker === 0x3a ? 'integer' : 'bignum', text });
       }
       case 0x2c: // , double
-        return this.#scalar({ type: 'double', text: bytesToText(line, 1, end) });
+        return this.#scalar({ type: 'double', text: bytesToText(line, s + 1, end) });
       case 0x23: {
         // # boolean
-        const t = line.toString('latin1', 1, end);
+        const t = line.toString('latin1', s + 1, end);
         if (t !== 't' && t !== 'f') return this.#bad('bad boolean');
         return this.#scalar({ type: 'boolean', text: t === 't' ? 'true' : 'false' });
       }
@@ -231,12 +242,13 @@ export class RespParser {
       case 0x21: // ! blob error
       case 0x3d: {
         // = verbatim
-        const n = parseLen(line, end);
+        const n = parseLen(line, s, end);
         if (n === undefined || n < -1) return this.#bad('bad bulk length');
         if (n === -1) return this.#scalar({ type: 'nil' });
         const type: RespType = marker === 0x24 ? 'bulk' : marker === 0x21 ? 'error' : 'verbatim';
         this.#bulk = { type, size: n };
         this.#bulkLeft = n + 2;
+        this.#bulkKeepMax = this.#willKeep() ? MAX_BULK_KEEP : 0;
         return 'more';
       }
       case 0x2a: // * array
@@ -245,7 +257,7 @@ export class RespParser {
       case 0x3e: // > push
       case 0x7c: {
         // | attribute
-        const n = parseLen(line, end);
+        const n = parseLen(line, s, end);
         if (n === undefined || n < -1) return this.#bad('bad aggregate length');
         if (n === -1) return this.#scalar({ type: 'nil' });
         const type: RespType =
@@ -258,7 +270,7 @@ export class RespParser {
         return 'more';
       }
       default:
-        if (this.#stack.length === 0 && this.#inline) return this.#inlineCommand(line, end);
+        if (this.#stack.length === 0 && this.#inline) return this.#inlineCommand(line, s, end);
         return this.#bad('unknown type marker');
     }
   }
@@ -273,21 +285,27 @@ export class RespParser {
   }
 
   /** An inline command: words separated by blanks (no quoting support beyond plain words). */
-  #inlineCommand(line: Buffer, end: number): 'done' | 'skip' {
+  #inlineCommand(line: Buffer, from: number, end: number): 'done' | 'skip' {
     const items: RespValue[] = [];
     let n = 0;
-    let i = 0;
+    let i = from;
     while (i < end) {
       while (i < end && (line[i] === 0x20 || line[i] === 0x09)) i++;
       if (i >= end) break;
       const s = i;
       while (i < end && line[i] !== 0x20 && line[i] !== 0x09) i++;
       n++;
-      if (items.length < MAX_ITEMS) items.push({ type: 'bulk', size: i - s, data: Buffer.from(line.subarray(s, Math.min(i, s + MAX_BULK_KEEP))) });
+      if (items.length < MAX_ITEMS) items.push({ type: 'bulk', size: i - s, text: bytesToText(line, s, Math.min(i, s + MAX_BULK_KEEP)), cut: i - s > MAX_BULK_KEEP });
     }
     if (n === 0) return 'skip';
     this.#topValue = { type: 'array', size: n, items };
     return 'done';
+  }
+
+  /** Whether a value completing now would be stored (top level, or room left in its parent and the budget). */
+  #willKeep(): boolean {
+    const top = this.#stack[this.#stack.length - 1];
+    return top === undefined || (top.value.items!.length < MAX_ITEMS && this.#nodes < MAX_NODES && !top.attribute);
   }
 
   /** Adds a completed value to its parent; returns true when a top-level value (or attribute) completed. */
@@ -319,14 +337,14 @@ export class RespParser {
   }
 }
 
-function parseLen(line: Buffer, end: number): number | undefined {
-  if (end < 2 || end > 12) return undefined;
-  let i = 1;
+function parseLen(line: Buffer, s: number, end: number): number | undefined {
+  if (end - s < 2 || end - s > 12) return undefined;
+  let i = s + 1;
   let neg = false;
-  if (line[1] === 0x2d) {
+  if (line[i] === 0x2d) {
     neg = true;
-    i = 2;
-    if (end === 2) return undefined;
+    i++;
+    if (end === i) return undefined;
   }
   let n = 0;
   for (; i < end; i++) {

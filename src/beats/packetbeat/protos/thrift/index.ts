@@ -1,7 +1,10 @@
-import { ConfigError } from '../../../../libbeat/common/errors.js';
 import type { ProtocolFactory } from '../protocol.js';
+import { readThriftConfig } from './config.js';
+import { ThriftProtocol } from './thrift.js';
 
-// Placeholder until the thrift protocol lands.
-export const createThriftProtocol: ProtocolFactory = (cfg) => {
-  throw new ConfigError(cfg.file, cfg.path, 'this protocol is not implemented yet');
-};
+/** `protocols.thrift`: Thrift-RPC, binary protocol, socket or framed transport, names from `idl_files`. */
+export const createThriftProtocol: ProtocolFactory = (cfg, ctx) => new ThriftProtocol(readThriftConfig(cfg), ctx);
+
+export { ThriftProtocol } from './thrift.js';
+export { ThriftStream } from './binary-parser.js';
+export { parseIdl } from './idl.js';

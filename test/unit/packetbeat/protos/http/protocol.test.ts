@@ -231,6 +231,15 @@ describe('HTTP protocol', () => {
     assert.equal(http(h.fields())['code'], 101);
   });
 
+  it('gives up parsing once a CONNECT tunnel is established', () => {
+    const h = new Harness();
+    h.send(0, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n').send(1, 'HTTP/1.1 200 Connection Established\r\n\r\n');
+    h.send(0, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00])).send(1, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    h.close();
+    assert.equal(h.events.length, 1);
+    assert.equal(h.fields()['query'], 'CONNECT example.com:443');
+  });
+
   it('bridges a gap in a response body and notes it', () => {
     const h = new Harness();
     h.send(0, 'GET /f HTTP/1.1\r\n\r\n').send(1, 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nab');

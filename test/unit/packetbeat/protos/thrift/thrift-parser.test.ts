@@ -1,0 +1,185 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ThriftStream, type RenderOptions, type ThriftMessage } from '../../../../../src/beats/packetbeat/protos/thrift/binary-parser.js';
+import { emptyIdl, T } from '../../../../../src/beats/packetbeat/protos/thrift/types.js';
+import { seededRandom } from '../../../../support/random.js';
+
+const OPTS: RenderOptions = { stringMaxSize: 200, collectionMaxSize: 15, obfuscateStrings: false, dropAfterNStructFields: 500, idl: emptyIdl() };
+const plan = (): { names: undefined; render: boolean } => ({ names: undefined, render: true });
+
+// A tiny binary-protocol writer for the tests.
+class W {
+  parts: Buffer[] = [];
+  u8(n: number): this {
+    this.parts.push(Buffer.from([n & 0xff]));
+    return this;
+  }
+  i16(n: number): this {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(n);
+    this.parts.push(b);
+    return this;
+  }
+  i32(n: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    this.parts.push(b);
+    return this;
+  }
+  i64(n: bigint): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(n);
+    this.parts.push(b);
+    return this;
+  }
+  dbl(n: number): this {
+    const b = Buffer.alloc(8);
+    b.writeDoubleBE(n);
+    this.parts.push(b);
+    return this;
+  }
+  str(s: string): this {
+    const b = Buffer.from(s);
+    return this.i32(b.length).raw(b);
+  }
+  raw(b: Buffer): this {
+    this.parts.push(b);
+    return this;
+  }
+  field(type: number, id: number): this {
+    return this.u8(type).i16(id);
+  }
+  stop(): this {
+    return this.u8(0);
+  }
+  strictHead(type: number, name: string, seq: number): this {
+    return this.u8(0x80).u8(0x01).u8(0).u8(type).str(name).i32(seq);
+  }
+  oldHead(type: number, name: string, seq: number): this {
+    return this.str(name).u8(type).i32(seq);
+  }
+  buf(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+function callAllTypes(strict: boolean): Buffer {
+  const w = new W();
+  if (strict) w.strictHead(1, 'doIt', 7);
+  else w.oldHead(1, 'doIt', 7);
+  w.field(T.BOOL, 1).u8(1);
+  w.field(T.BYTE, 2).u8(0xff);
+  w.field(T.I16, 3).i16(-2);
+  w.field(T.I32, 4).i32(123456);
+  w.field(T.I64, 5).i64(-9007199254740993n);
+  w.field(T.DOUBLE, 6).dbl(2.5);
+  w.field(T.STRING, 7).str('héllo');
+  w.field(T.LIST, 8).u8(T.I32).i32(3).i32(1).i32(2).i32(3);
+  w.field(T.SET, 9).u8(T.STRING).i32(1).str('x');
+  w.field(T.MAP, 10).u8(T.STRING).u8(T.I16).i32(2).str('a').i16(1).str('b').i16(2);
+  w.field(T.STRUCT, 11).field(T.I32, 1).i32(5).field(T.STRUCT, 2).stop().stop();
+  w.field(T.LIST, 12).u8(T.STRUCT).i32(0);
+  w.stop();
+  return w.buf();
+}
+
+const ALL_TYPES =
+  '(1: true, 2: -1, 3: -2, 4: 123456, 5: -9007199254740993, 6: 2.5, 7: "héllo", 8: [1, 2, 3], 9: {"x"}, 10: {"a": 1, "b": 2}, 11: (1: 5, 2: ()), 12: [])';
+
+function feed(s: ThriftStream, chunks: Buffer[]): ThriftMessage[] {
+  const out: ThriftMessage[] = [];
+  for (const c of chunks) out.push(...s.feed(c, 0));
+  return out;
+}
+
+test('every type, strict and non-strict headers, split at every byte offset', () => {
+  for (const strict of [true, false]) {
+    const msg = Buffer.concat([callAllTypes(strict), new W().strictHead(2, 'doIt', 7).field(T.I32, 0).i32(1).stop().buf()]);
+    for (let cut = 0; cut <= msg.length; cut++) {
+      const s = new ThriftStream(OPTS, plan, false);
+      const out = feed(s, [msg.subarray(0, cut), msg.subarray(cut)]);
+      assert.equal(s.error, undefined, `cut ${cut}`);
+      assert.equal(out.length, 2, `cut ${cut}`);
+      assert.deepEqual([out[0]!.name, out[0]!.type, out[0]!.seqId, out[0]!.text], ['doIt', 1, 7, ALL_TYPES], `cut ${cut}`);
+      assert.equal(out[0]!.bytes, msg.length - out[1]!.bytes);
+      assert.equal(out[0]!.fields.length, 12);
+    }
+  }
+});
+
+test('framed transport: frames split anywhere, several frames per chunk, padding after the message skipped', () => {
+  const body = callAllTypes(true);
+  const frame = (b: Buffer, pad = 0): Buffer => {
+    const h = Buffer.alloc(4);
+    h.writeUInt32BE(b.length + pad);
+    return Buffer.concat([h, b, Buffer.alloc(pad)]);
+  };
+  const stream = Buffer.concat([frame(body), frame(body, 3), frame(body)]);
+  for (let cut = 0; cut <= stream.length; cut += 3) {
+    const s = new ThriftStream(OPTS, plan, true);
+    const out = feed(s, [stream.subarray(0, cut), stream.subarray(cut)]);
+    assert.equal(s.error, undefined);
+    assert.deepEqual(out.map((m) => m.text), [ALL_TYPES, ALL_TYPES, ALL_TYPES], `cut ${cut}`);
+  }
+  // Byte by byte.
+  const s = new ThriftStream(OPTS, plan, true);
+  assert.equal(feed(s, [...stream].map((x) => Buffer.from([x]))).length, 3);
+});
+
+test('huge declared sizes allocate nothing; limits bound what is kept', () => {
+  const s = new ThriftStream(OPTS, plan, false);
+  const head = new W().strictHead(1, 'big', 1).field(T.STRING, 1).i32(0x7fffffff).buf();
+  assert.deepEqual(s.feed(head, 0), []);
+  const mb = Buffer.alloc(1 << 20, 0x61);
+  for (let i = 0; i < 8; i++) s.feed(mb, 0);
+  assert.equal(s.error, undefined);
+  const list = new ThriftStream({ ...OPTS, collectionMaxSize: 2, stringMaxSize: 3 }, plan, false);
+  const w = new W().strictHead(1, 'l', 1).field(T.LIST, 1).u8(T.STRING).i32(4).str('abcdef').str('b').str('c').str('d').stop();
+  assert.equal(list.feed(w.buf(), 0)[0]!.text, '(1: ["abc"..., "b", ...])');
+  const deep = new ThriftStream(OPTS, plan, false);
+  const d = new W().strictHead(1, 'd', 1);
+  for (let i = 0; i < 100; i++) d.field(T.STRUCT, 1);
+  deep.feed(d.buf(), 0);
+  assert.equal(deep.error, 'nesting too deep');
+});
+
+test('bad input is an error, not an exception, and reset recovers', () => {
+  const bad = [
+    Buffer.from([0x80, 0x02, 0, 1]), // wrong version
+    new W().strictHead(9, 'x', 1).buf(), // bad message type
+    new W().strictHead(1, 'x', 1).field(99, 1).buf(), // unknown type
+    new W().strictHead(1, 'x', 1).field(T.LIST, 1).u8(T.I32).i32(-1).buf(),
+    Buffer.from([0x7f, 0xff, 0xff, 0xff]), // absurd name length
+  ];
+  for (const b of bad) {
+    const s = new ThriftStream(OPTS, plan, false);
+    s.feed(b, 0);
+    assert.notEqual(s.error, undefined, b.toString('hex'));
+    s.reset();
+    assert.equal(s.feed(new W().strictHead(1, 'ok', 1).stop().buf(), 0).length, 1);
+  }
+  const f = new ThriftStream(OPTS, plan, true);
+  f.feed(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x80, 0x01]), 0);
+  assert.equal(f.error, 'bad frame length');
+});
+
+test('fuzz: random and bit-flipped input never throws and terminates', () => {
+  const rnd = seededRandom(3);
+  const base = Buffer.concat([callAllTypes(true), callAllTypes(false)]);
+  for (let round = 0; round < 2000; round++) {
+    const buf = Buffer.from(base);
+    if (round % 3 !== 2)
+      for (let k = 0; k < 1 + Math.floor(rnd() * 4); k++) {
+        const j = Math.floor(rnd() * buf.length);
+        buf[j] = buf[j]! ^ (1 << Math.floor(rnd() * 8));
+      }
+    else for (let k = 0; k < buf.length; k++) buf[k] = Math.floor(rnd() * 256);
+    const s = new ThriftStream({ ...OPTS, dropAfterNStructFields: 5 }, plan, round % 2 === 0);
+    for (let pos = 0; pos < buf.length; ) {
+      const n = 1 + Math.floor(rnd() * 24);
+      s.feed(buf.subarray(pos, pos + n), 0);
+      if (s.error !== undefined) s.reset();
+      pos += n;
+    }
+  }
+});
