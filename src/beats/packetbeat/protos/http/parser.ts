@@ -130,8 +130,8 @@ export class HttpParser {
 
   /**
    * `n` bytes of the stream were lost. Inside a body of known length (or one delimited by close) the message goes
-   * on with a note; anywhere else the partial message is dropped (or published, once its headers were read) and the
-   * parser looks for the next start line. Returns false when a message in progress could not be saved.
+   * on with a note; anywhere else the partial message is published with that note and the parser looks for the next
+   * start line. Returns false when a message in progress could not be saved.
    */
   gap(n: number, out: HttpMessage[]): boolean {
     const m = this.#msg;
@@ -152,10 +152,8 @@ export class HttpParser {
       }
       return true;
     }
-    if (st === State.StartLine || st === State.Headers) {
-      this.#abandon('gap in headers');
-      return false;
-    }
+    // The message is cut: publish what was read (so requests and responses stay paired in order), then look for the
+    // next start line.
     m.notes.push(`Packet loss while capturing the ${m.isRequest ? 'request' : 'response'}`);
     this.#finish(out);
     return false;

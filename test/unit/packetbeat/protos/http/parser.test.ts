@@ -151,13 +151,15 @@ describe('HTTP parser', () => {
     );
   });
 
-  it('drops a gap inside headers and an endless line, keeping memory bounded', () => {
+  it('publishes a message cut by a gap in its headers, and drops an endless line keeping memory bounded', () => {
     const p = new HttpParser(true);
     const out: HttpMessage[] = [];
-    p.feed(Buffer.from('GET / HTTP/1.1\r\nHost: a'), 0, keepAll, out);
+    p.feed(Buffer.from('GET /cut HTTP/1.1\r\nHost: a'), 0, keepAll, out);
     assert.equal(p.gap(10, out), false);
-    assert.equal(out.length, 0);
+    assert.equal(out.length, 1);
+    assert.match(out[0]?.notes.join() ?? '', /Packet loss/);
     assert.equal(p.inMessage, false);
+    out.length = 0;
     p.feed(Buffer.alloc(MAX_LINE_BYTES * 2, 0x41), 1, keepAll, out);
     p.feed(Buffer.from('\r\nGET /next HTTP/1.1\r\n\r\n'), 2, keepAll, out);
     assert.deepEqual(
