@@ -7,7 +7,12 @@ export class TcpDnsFramer {
   #lost = false;
 
   feed(data: Buffer): Buffer[] {
-    if (this.#lost) return [];
+    if (this.#lost) {
+      // Resynchronise on a segment made of whole messages only (servers and clients usually write one message,
+      // prefix included, per segment).
+      if (!framesExactly(data)) return [];
+      this.#lost = false;
+    }
     let b = data;
     if (this.#buf !== undefined) {
       b = Buffer.concat([this.#buf, data]);
@@ -25,9 +30,22 @@ export class TcpDnsFramer {
     return out;
   }
 
-  /** Bytes were lost: message boundaries are unknown from here on, so the rest of this direction is ignored. */
+  /**
+   * Bytes were lost: message boundaries are unknown, so data is ignored until a segment that holds whole messages
+   * exactly (each at least a DNS header long).
+   */
   lose(): void {
     this.#lost = true;
     this.#buf = undefined;
   }
+}
+
+function framesExactly(b: Buffer): boolean {
+  let pos = 0;
+  while (b.length - pos >= 2) {
+    const len = b.readUInt16BE(pos);
+    if (len < 12) return false;
+    pos += 2 + len;
+  }
+  return pos === b.length && pos > 0;
 }

@@ -153,15 +153,22 @@ describe('DNS protocol', () => {
     }
   });
 
-  it('publishes TCP queries still waiting when the connection closes, and ignores a direction after a gap', () => {
+  it('after a gap skips data until a segment of whole messages, and publishes waiting queries on close', () => {
     const { p, events } = setup();
-    let st = p.parse({ ts: 0, payload: framed(query(1, 'a.test')) }, CONN, 0, undefined);
+    let st = p.parse({ ts: 0, payload: Buffer.concat([framed(query(1, 'a.test')), framed(query(2, 'b.test'))]) }, CONN, 0, undefined);
     const g = p.gapInStream(CONN, 1, 100, st);
     assert.equal(g.drop, false);
-    st = p.parse({ ts: 1, payload: framed(response(1, 'a.test', ['1.1.1.1'])) }, CONN, 1, g.state);
-    assert.equal(events.length, 0);
+    const answer1 = framed(response(1, 'a.test', ['1.1.1.1']));
+    st = p.parse({ ts: 1, payload: answer1.subarray(5) }, CONN, 1, g.state);
+    assert.equal(events.length, 0, 'the tail of a message is not taken for a new one');
+    st = p.parse({ ts: 2, payload: framed(response(2, 'b.test', ['2.2.2.2'])) }, CONN, 1, st);
+    assert.deepEqual(
+      events.map((e) => e.fields['path']),
+      ['b.test'],
+    );
     p.connectionClosed(CONN, st);
-    assert.equal(events.length, 1);
-    assert.deepEqual(events[0]?.fields['notes'], ['Response not found']);
+    assert.equal(events.length, 2);
+    assert.equal(events[1]?.fields['path'], 'a.test');
+    assert.deepEqual(events[1]?.fields['notes'], ['Response not found']);
   });
 });
