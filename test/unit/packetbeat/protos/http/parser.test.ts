@@ -168,6 +168,20 @@ describe('HTTP parser', () => {
     );
   });
 
+  it('collects a long line sent one byte per segment in linear time', () => {
+    const value = 'v'.repeat(MAX_LINE_BYTES - 100);
+    const msg = Buffer.from(`GET / HTTP/1.1\r\nX-Long: ${value}\r\n\r\n`);
+    const t0 = Date.now();
+    const out = parseAll(true, [...msg].map((x) => Buffer.from([x])));
+    assert.equal(headerValue(out[0] as HttpMessage, 'x-long'), value);
+    assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+    const tooLong = parseAll(true, [Buffer.from('GET / HTTP/1.1\r\nX: '), ...Array.from({ length: 40 }, () => Buffer.alloc(1000, 0x61)), Buffer.from('\r\n\r\nGET /after HTTP/1.1\r\n\r\n')]);
+    assert.deepEqual(
+      tooLong.map((m) => m.uri),
+      ['/after'],
+    );
+  });
+
   it('marks a message cut by FIN', () => {
     const out = parseAll(false, [Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01')], keepAll, true);
     assert.equal(out.length, 1);
