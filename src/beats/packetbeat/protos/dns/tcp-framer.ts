@@ -4,6 +4,9 @@
  */
 export class TcpDnsFramer {
   #buf: Buffer | undefined;
+  #parts: Buffer[] = [];
+  #partsLen = 0;
+  #need = 0;
   #lost = false;
 
   feed(data: Buffer): Buffer[] {
@@ -15,8 +18,15 @@ export class TcpDnsFramer {
     }
     let b = data;
     if (this.#buf !== undefined) {
-      b = Buffer.concat([this.#buf, data]);
+      // Pieces of an incomplete message are collected and joined once it is complete (linear even when a peer
+      // sends one byte per segment).
+      this.#parts.push(Buffer.from(data));
+      this.#partsLen += data.length;
+      if (this.#partsLen < this.#need) return [];
+      b = Buffer.concat([this.#buf, ...this.#parts]);
       this.#buf = undefined;
+      this.#parts = [];
+      this.#partsLen = 0;
     }
     const out: Buffer[] = [];
     let pos = 0;
@@ -26,7 +36,11 @@ export class TcpDnsFramer {
       out.push(b.subarray(pos + 2, pos + 2 + len));
       pos += 2 + len;
     }
-    if (pos < b.length) this.#buf = Buffer.from(b.subarray(pos));
+    if (pos < b.length) {
+      this.#buf = Buffer.from(b.subarray(pos));
+      // Bytes still missing before the next message is complete (or before its length prefix is).
+      this.#need = b.length - pos >= 2 ? 2 + b.readUInt16BE(pos) - (b.length - pos) : 2 - (b.length - pos);
+    }
     return out;
   }
 
@@ -37,6 +51,8 @@ export class TcpDnsFramer {
   lose(): void {
     this.#lost = true;
     this.#buf = undefined;
+    this.#parts = [];
+    this.#partsLen = 0;
   }
 }
 

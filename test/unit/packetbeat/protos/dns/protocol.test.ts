@@ -153,6 +153,23 @@ describe('DNS protocol', () => {
     }
   });
 
+  it('reassembles a large TCP message sent one byte per segment in linear time', () => {
+    const { p, events } = setup();
+    const big = message({
+      id: 77,
+      flags: 0x8180,
+      questions: [{ name: 'big.test', type: 16 }],
+      answers: Array.from({ length: 200 }, () => ({ name: 'big.test', type: 16, rdata: Buffer.concat([Buffer.from([250]), Buffer.alloc(250, 0x62)]) })),
+    });
+    let st = p.parse({ ts: 0, payload: framed(query(77, 'big.test', 16)) }, CONN, 0, undefined);
+    const t0 = Date.now();
+    const bytes = framed(big);
+    for (let i = 0; i < bytes.length; i++) st = p.parse({ ts: 1, payload: bytes.subarray(i, i + 1) }, CONN, 1, st);
+    assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms for ${bytes.length} segments`);
+    assert.equal(events.length, 1);
+    assert.equal(dns(events[0])['answers_count'], 200);
+  });
+
   it('after a gap skips data until a segment of whole messages, and publishes waiting queries on close', () => {
     const { p, events } = setup();
     let st = p.parse({ ts: 0, payload: Buffer.concat([framed(query(1, 'a.test')), framed(query(2, 'b.test'))]) }, CONN, 0, undefined);
