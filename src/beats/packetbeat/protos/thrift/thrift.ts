@@ -88,7 +88,20 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     return { conn, streams: [mk(), mk()], pending: [] };
   }
 
+  /** Plans per method and message type, computed once (the IDL does not change). */
+  readonly #plans = new Map<string, BodyPlan>();
+
   #bodyPlan(name: string, type: number): BodyPlan {
+    const key = `${type}:${name}`;
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      plan = this.#makePlan(name, type);
+      if (this.#plans.size < 10_000) this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  #makePlan(name: string, type: number): BodyPlan {
     const m = this.#cfg.idl.methods.get(name);
     if (type === MessageType.CALL || type === MessageType.ONEWAY) return { names: m?.params, render: true };
     if (type === MessageType.EXCEPTION) return { names: APP_EXCEPTION, render: this.#cfg.captureReply };
