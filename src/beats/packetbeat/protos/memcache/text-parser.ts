@@ -7,6 +7,8 @@ import { keepValue, MAX_STATS, newMessage, type McMessage, type ValueLimits } fr
  * declared size of gigabytes allocates nothing. Multi-line responses (VALUE ... END, STAT ... END) are one message.
  */
 export const MAX_LINE = 64 * 1024;
+/** Keys kept per message (a 64 KiB get line can name thousands). */
+export const MAX_KEYS = 1000;
 
 interface CommandSpec {
   type: string;
@@ -42,7 +44,7 @@ const load = (gat: boolean): CommandSpec => ({
   args: (m, a) => {
     if (gat) m.exptime = int(a.shift());
     if (a.length === 0) return 'bad';
-    m.keys = a;
+    m.keys = a.length > MAX_KEYS ? a.slice(0, MAX_KEYS) : a;
     return undefined;
   },
 });
@@ -390,7 +392,7 @@ export class TextParser {
     const a = rest.split(' ');
     const n = int(a[2]);
     if (a[0] === undefined || n === undefined || n < 0) return 'bad';
-    if (m.keys.length < 1000) m.keys.push(a[0]);
+    if (m.keys.length < MAX_KEYS) m.keys.push(a[0]);
     m.flags = int(a[1]);
     if (a[3] !== undefined) m.casUnique = a[3];
     m.countValues++;
