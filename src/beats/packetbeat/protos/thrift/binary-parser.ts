@@ -121,6 +121,8 @@ export class ThriftStream {
   #strKeep: Buffer[] = [];
   #strKept = 0;
   #skipLeft = 0;
+  #resync = false;
+  #sawStrict = false;
 
   constructor(opts: RenderOptions, plan: (name: string, type: number) => BodyPlan, framed: boolean) {
     this.#opts = opts;
@@ -132,7 +134,12 @@ export class ThriftStream {
     return this.#error;
   }
 
-  reset(): void {
+  /**
+   * Forgets the stream position. With `resync` (after lost bytes or garbage), once strict headers were seen on this
+   * stream, chunks are skipped until one starts with a strict header (directly or after a frame length).
+   */
+  reset(resync = false): void {
+    this.#resync = resync && this.#sawStrict;
     this.#framed = undefined;
     this.#state = 'head';
     this.#error = undefined;
@@ -146,6 +153,11 @@ export class ThriftStream {
   feed(chunk: Buffer, ts: number): ThriftMessage[] {
     const out: ThriftMessage[] = [];
     if (this.#error !== undefined || chunk.length === 0) return out;
+    if (this.#resync) {
+      const strictAt = (i: number): boolean => chunk.length >= i + 2 && chunk[i] === 0x80 && chunk[i + 1] === 0x01;
+      if (!strictAt(0) && !strictAt(4)) return out;
+      this.#resync = false;
+    }
     if (this.#framed === undefined) {
       // A strict header (0x80 0x01) at the start or right after a 4-byte length tells the transport.
       if (chunk.length >= 2 && chunk[0] === 0x80 && chunk[1] === 0x01) this.#framed = false;
@@ -224,6 +236,7 @@ export class ThriftStream {
         if (b[o]! & 0x80) {
           if (b[o] !== 0x80 || b[o + 1] !== 0x01) return this.#fail('bad protocol version');
           this.#strict = true;
+          this.#sawStrict = true;
           m.type = b[o + 3]!;
           this.#state = 'nameLen';
           return true;

@@ -54,7 +54,7 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     }
     if (s.error !== undefined) {
       this.#ctx.log.debug(`thrift: unparseable ${dir === 0 ? 'request' : 'response'} stream (${s.error}); resyncing`);
-      s.reset();
+      s.reset(true);
       if (dir === 1) this.#flush(st, 'Unparseable response');
     }
     return st;
@@ -71,9 +71,9 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     state: ThriftConnState | undefined,
   ): { state: ThriftConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    state.streams[dir].reset();
+    state.streams[dir].reset(true);
     if (dir === 1) {
-      state.streams[0].reset();
+      state.streams[0].reset(true);
       this.#flush(state, GAP_NOTE);
     }
     return { state, drop: false };
