@@ -94,7 +94,7 @@ export class RespParser {
 
   /**
    * Forgets the stream position. With `resync` (after lost bytes or garbage) chunks are skipped until one starts
-   * like a message (a RESP type marker; for commands also a letter of an inline command).
+   * like a message (a RESP type marker; for commands a `*`: inline commands resume after the next multibulk).
    */
   reset(resync = false): void {
     this.#resync = resync;
@@ -117,7 +117,8 @@ export class RespParser {
     if (this.#error !== undefined || chunk.length === 0) return out;
     if (this.#resync) {
       const c = chunk[0]!;
-      const ok = c === 0x2a || (this.#inline ? (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a : RESP_MARKERS.has(c));
+      // Commands: only a multibulk `*` (text after a gap would pass for an inline command).
+      const ok = this.#inline ? c === 0x2a : RESP_MARKERS.has(c);
       if (!ok) return out;
       this.#resync = false;
     }
