@@ -1,6 +1,6 @@
 import { BinaryParser } from './binary-parser.js';
 import type { McMessage, ValueLimits } from './message.js';
-import { TextParser } from './text-parser.js';
+import { startsWithCommand, startsWithReply, TextParser } from './text-parser.js';
 
 /**
  * One direction of a memcache conversation. The first byte decides text or binary (binary messages start with the
@@ -28,7 +28,7 @@ export class McStream {
 
   /**
    * Forgets the stream position. With `resync` (after lost bytes or garbage) chunks are skipped until one starts like
-   * a message: a binary magic byte, or a command word (lower case) / reply word (upper case, digits) in text.
+   * a message: a binary magic byte, or a known command word / reply word (or counter value) in text.
    */
   reset(resync = false): void {
     this.#text.reset();
@@ -43,7 +43,7 @@ export class McStream {
     if (chunk.length === 0 || this.#error !== undefined) return out;
     if (this.#resync) {
       const c = chunk[0]!;
-      const ok = this.#req ? c === 0x80 || (c >= 0x61 && c <= 0x7a) : c === 0x81 || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+      const ok = this.#req ? c === 0x80 || startsWithCommand(chunk) : c === 0x81 || startsWithReply(chunk);
       if (!ok) return out;
       this.#resync = false;
     }

@@ -189,6 +189,23 @@ const REPLY_TYPES: Record<string, string> = {
 const CR = 13;
 const LF = 10;
 
+/** Whether a chunk starts with a known command word (resynchronising after lost bytes). */
+export function startsWithCommand(chunk: Buffer): boolean {
+  return COMMANDS[firstWord(chunk).toLowerCase()] !== undefined;
+}
+
+/** Whether a chunk starts with a known reply word or a counter value. */
+export function startsWithReply(chunk: Buffer): boolean {
+  const w = firstWord(chunk);
+  return REPLY_TYPES[w] !== undefined || w === 'VALUE' || w === 'STAT' || w === 'VA' || /^\d+$/.test(w);
+}
+
+function firstWord(chunk: Buffer): string {
+  let i = 0;
+  while (i < chunk.length && i < 32 && chunk[i] !== 0x20 && chunk[i] !== CR && chunk[i] !== LF) i++;
+  return chunk.toString('latin1', 0, i);
+}
+
 export class TextParser {
   readonly #req: boolean;
   readonly #limits: ValueLimits;

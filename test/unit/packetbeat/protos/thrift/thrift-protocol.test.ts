@@ -91,3 +91,15 @@ test('multiplexed method names (Service:method) use the IDL of the method and na
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('after lost bytes a strict stream waits for a segment that starts with a strict header', () => {
+  const { p, events } = setup();
+  const call = msg(1, 'echo', 1, Buffer.concat([Buffer.from([11, 0, 1, 0, 0, 0, 20]), Buffer.from('0123456789'), Buffer.from([0])]));
+  let st = p.parse({ ts: 0, payload: call.subarray(0, 25) }, conn, 0, undefined);
+  st = p.gapInStream(conn, 0, 5, st).state;
+  st = p.parse({ ts: 1, payload: Buffer.from('9abcdef\x00') }, conn, 0, st);
+  st = p.parse({ ts: 2, payload: msg(1, 'b', 2) }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: msg(2, 'b', 2, i32Result(5)) }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.deepEqual(events.map((e) => [e.fields['method'], e.fields['status'], th(e)['return_value']]), [['b', 'OK', '5']]);
+});
