@@ -2,7 +2,7 @@
 // text-protocol stream (set / get hit / get miss / multi-get / incr / delete) and a binary-protocol stream, and on
 // the shared captures replayed many times (text, binary, and UDP with its multi-datagram response); baseline:
 // tshark's memcache dissector on the same text stream as a pcap, in the same run. RSS after each.
-// Run: npm run bench -- memcache   (BENCH_TX=300000 to change the stream size)
+// Run: npm run bench -- memcache   (BENCH_TX=150000 to change the stream size)
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { TcpProtocol } from '../../src/beats/packetbeat/protos/protocol.js'
 import { createMemcacheProtocol } from '../../src/beats/packetbeat/protos/memcache/index.js';
 import { countingContext, fmt, replayCapture, report, rss, runPlugin, runTshark, writePcap, type Segment } from './kv-bench-common.js';
 
-const TX = Number(process.env['BENCH_TX'] ?? 300_000);
+const TX = Number(process.env['BENCH_TX'] ?? 150_000);
 const CAPTURES = process.env['PACKETBEAT_CAPTURES'] ?? '/work/shared/captures';
 const PORT = 11211;
 
@@ -85,7 +85,7 @@ console.log(`synthetic binary-protocol stream: plugin ${fmt(b.tps)} over ${b.tx.
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-memcache-'));
 try {
-  const small = text.slice(0, 40_000);
+  const small = text.slice(0, 20_000);
   const pcap = join(dir, 'memcache.pcap');
   writePcap(pcap, small, PORT);
   const ts = runTshark(pcap, `tcp.port==${PORT},memcache`, 'memcache', 'frame.number');
@@ -95,7 +95,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const LOOPS = 2000;
+const LOOPS = 1000;
 for (const name of ['memcache_text', 'memcache_binary', 'memcache_udp']) {
   const file = `${CAPTURES}/${name}.pcap`;
   if (!existsSync(file)) continue;

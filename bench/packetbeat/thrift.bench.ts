@@ -2,7 +2,7 @@
 // event) on large synthetic streams of a Calculator-like service (unframed and framed: add(i32,i32), echo(string),
 // calculate(i32, struct), range() -> list<i32>, a declared exception), with and without the IDL, and on the shared
 // captures replayed many times; baseline: tshark's Thrift dissector on the same unframed stream as a pcap, in the
-// same run. RSS after each. Run: npm run bench -- thrift   (BENCH_TX=300000 to change the stream size)
+// same run. RSS after each. Run: npm run bench -- thrift   (BENCH_TX=150000 to change the stream size)
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { TcpProtocol } from '../../src/beats/packetbeat/protos/protocol.js'
 import { createThriftProtocol } from '../../src/beats/packetbeat/protos/thrift/index.js';
 import { countingContext, fmt, replayCapture, report, rss, runPlugin, runTshark, writePcap, type Segment } from './kv-bench-common.js';
 
-const TX = Number(process.env['BENCH_TX'] ?? 300_000);
+const TX = Number(process.env['BENCH_TX'] ?? 150_000);
 const CAPTURES = process.env['PACKETBEAT_CAPTURES'] ?? '/work/shared/captures';
 const PORT = 9090;
 const IDL = `
@@ -126,7 +126,7 @@ try {
   runPlugin(framedP, count, framed, PORT);
   const f = runPlugin(framedP, count, framed, PORT);
   console.log(`synthetic framed stream: plugin ${fmt(f.tps)} over ${f.tx.toLocaleString('en-US')} tx (${f.mbps.toFixed(0)} MB/s, RSS ${rss()})`);
-  const small = unframed.slice(0, 40_000);
+  const small = unframed.slice(0, 20_000);
   const pcap = join(dir, 'thrift.pcap');
   writePcap(pcap, small, PORT);
   const ts = runTshark(pcap, `tcp.port==${PORT},thrift`, 'thrift', 'frame.number');
@@ -136,7 +136,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const LOOPS = 3000;
+const LOOPS = 1500;
 for (const [name, port] of [['thrift_unframed', 19090], ['thrift_framed', 19091]] as const) {
   const file = `${CAPTURES}/${name}.pcap`;
   if (!existsSync(file)) continue;
