@@ -17,6 +17,7 @@ import { PublishPipeline } from '../../src/libbeat/publisher/pipeline/pipeline.j
 import type { OutputGroup } from '../../src/libbeat/outputs/output.js';
 import { createElasticsearchOutput } from '../../src/libbeat/outputs/elasticsearch/index.js';
 import { BulkEncoder } from '../../src/libbeat/outputs/elasticsearch/bulk-encoder.js';
+import { NO_ERRORS, parseBulkResponse } from '../../src/libbeat/outputs/elasticsearch/bulk-response.js';
 
 const N = Number(process.env['BENCH_EVENTS'] ?? 400_000);
 const BATCH = 2048;
@@ -89,10 +90,29 @@ async function raw(workers: number): Promise<Result> {
   return { rate: (rounds * BATCH * workers) / (Number(process.hrtime.bigint() - t0) / 1e9), rssMb: peak / 1048576 };
 }
 
+/** The output's own CPU work per document, no network: encode bulk bodies and read a successful response. */
+function cpuOnly(): Result {
+  const enc = new BulkEncoder({ index: 'bench', types: 'none' });
+  const okBody = `{"errors":false,"items":[${new Array<string>(BATCH).fill('{"index":{"status":201}}').join(',')}]}`;
+  let peak = 0;
+  let done = 0;
+  const t0 = process.hrtime.bigint();
+  while (done < N) {
+    const events = Array.from({ length: BATCH }, (_, i) => makeEvent(done + i));
+    const { body } = enc.encode(events);
+    const r = parseBulkResponse(okBody.slice(0, 64), BATCH, NO_ERRORS.test(okBody.slice(0, 64)));
+    if (!r || body.length === 0) throw new Error('bad');
+    done += BATCH;
+    if ((done & (BATCH * 16 - 1)) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const rate = done / (Number(process.hrtime.bigint() - t0) / 1e9);
+  return { rate, rssMb: Math.max(peak, process.memoryUsage().rss) / 1048576 };
+}
+
 if (MODE !== undefined) {
   const [kind, w] = MODE.split(':');
   const workers = Number(w ?? 1);
-  const r = kind === 'es' ? await esOutput(workers) : kind === 'raw' ? await raw(workers) : await nullOutput();
+  const r = kind === 'es' ? await esOutput(workers) : kind === 'raw' ? await raw(workers) : kind === 'cpu' ? cpuOnly() : await nullOutput();
   process.stdout.write(JSON.stringify(r) + '\n');
 } else {
   const self = fileURLToPath(import.meta.url);
@@ -106,6 +126,7 @@ if (MODE !== undefined) {
     console.log(`${N.toLocaleString('en-US')} events, bulk_max_size ${BATCH}, ES test server (count-only bulk) in its own process`);
     const nul = run('null');
     console.log(`reference: pipeline + null output        ${fmt(nul)}`);
+    console.log(`reference: output CPU work only (make events, encode bulk, read response; no network) ${fmt(run('cpu'))}`);
     for (const w of [1, 2]) {
       const es = run(`es:${w}`);
       const base = run(`raw:${w}`);

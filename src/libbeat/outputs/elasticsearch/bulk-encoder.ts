@@ -49,6 +49,8 @@ export class BulkEncoder {
   readonly #actions = new Map<string, string>();
   #buf: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
   #lastMs = NaN;
+  #lastIndex = '';
+  #lastLine = '';
   #lastIso = '';
 
   constructor(opts: BulkEncoderOptions) {
@@ -62,6 +64,20 @@ export class BulkEncoder {
   }
 
   #action(event: BeatEvent): string {
+    // Fast path (most events): no routing metadata and a type that does not vary per event, so the line depends
+    // only on the day; building the cache key per event cost 7% of the encoding (bench/elasticsearch).
+    if (event.meta === undefined && this.#types !== 'event') {
+      const index = this.#daily.nameFor(event.timestamp.getTime());
+      if (index !== this.#lastIndex) {
+        this.#lastIndex = index;
+        this.#lastLine = this.#slowAction(event);
+      }
+      return this.#lastLine;
+    }
+    return this.#slowAction(event);
+  }
+
+  #slowAction(event: BeatEvent): string {
     const index = this.indexFor(event);
     const type = this.#types === 'none' ? '' : this.#types === 'doc' ? 'doc' : eventType(event);
     const pipeline = event.meta?.pipeline ?? this.#pipeline ?? '';
