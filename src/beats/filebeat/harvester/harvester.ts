@@ -142,8 +142,9 @@ export class Harvester {
         this.#pos += bytesRead;
         total += bytesRead;
         this.#now = new Date();
-        this.#splitter.push(buf, start, bytesRead, this.#onLine);
         this.#ctx.stats.bytes += bytesRead;
+        // The splitter pauses when the pipeline is full; wait for room, then go on with the same buffer.
+        while ((start = this.#splitter.push(buf, start, bytesRead, this.#onLine)) >= 0) await this.#drain();
         if (this.#waits.length > 0) await this.#drain();
       }
     } finally {
@@ -159,11 +160,12 @@ export class Harvester {
     return bom.length;
   }
 
-  readonly #onLine = (buf: Buffer, start: number, end: number, offset: number, next: number, truncated: boolean): void => {
+  readonly #onLine = (buf: Buffer, start: number, end: number, offset: number, next: number, truncated: boolean): boolean => {
     const text = this.#ctx.cfg.encoding.decode(buf, start, end);
     const m: Message = { text, offset, end: next, lines: 1, truncated };
     if (this.#multiline) this.#multiline.push(m, Date.now(), this.#emit);
     else this.#emit(m);
+    return this.#waits.length === 0;
   };
 
   readonly #emit = (m: Message): void => {
