@@ -14,6 +14,7 @@ import { enrichTransaction, localAddresses, type EnrichOptions } from './sniffer
 import { ProcsWatcher } from './sniffer/procs.js';
 import { buildProtocols, protocolPorts } from './sniffer/protocols.js';
 import { replayFile } from './source/file.js';
+import { chooseLiveSource } from './source/libpcap.js';
 import { listDevices, resolveDevice, TcpdumpSource, type PacketSource } from './source/tcpdump.js';
 
 /**
@@ -129,7 +130,8 @@ export class PacketbeatBeater implements Beater {
     const i = this.#cfg.interfaces;
     const log = this.#beat.log;
     const filter = i.bpfFilter ?? generateBpfFilter(protocolPorts(this.#protocols), i.withVlans);
-    const source = new TcpdumpSource({ device: resolveDevice(i.device), snaplen: i.snaplen, bufferSizeMb: i.bufferSizeMb, filter, log });
+    const opts = { device: resolveDevice(i.device), snaplen: i.snaplen, bufferSizeMb: i.bufferSizeMb, filter, log };
+    const source = chooseLiveSource(i.source, opts, log, () => new TcpdumpSource(opts));
     this.#source = source;
     const engine = this.#engine;
     const dropped = this.#beat.metrics.counter('packetbeat.events.dropped');
