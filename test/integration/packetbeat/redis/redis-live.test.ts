@@ -74,3 +74,55 @@ test('live: ioredis against the real Redis', { timeout: 30_000 }, async (t) => {
   for (const e of events) assert.ok(!JSON.stringify(e.fields).includes(PASSWORD), 'the AUTH password leaked into an event');
   for (const e of mine) assert.ok((e.fields['responsetime'] as number) >= 0);
 });
+
+test('live: RESP3 (HELLO 3) and inline commands over a raw socket against the real Redis', { timeout: 30_000 }, async (t) => {
+  const why = captureSkipReason() ?? ((await redisUp()) ? undefined : 'redis not reachable at 127.0.0.1:6379');
+  if (why !== undefined) {
+    t.skip(why);
+    return;
+  }
+  const key = `pbkv:resp3:${process.pid}`;
+  const resp = (...w: string[]): string => `*${w.length}\r\n` + w.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('');
+  const events = await sniffWhile({ redis: { ports: [6379] } }, 'tcp port 6379', async () => {
+    const s = connect({ host: '127.0.0.1', port: 6379 });
+    await new Promise((r) => s.once('connect', r));
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    const send = async (data: string, until: RegExp): Promise<void> => {
+      got = '';
+      s.write(data);
+      const deadline = Date.now() + 5000;
+      while (!until.test(got)) {
+        if (Date.now() > deadline) throw new Error(`no reply to ${data}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await send(resp('HELLO', '3'), /proto\r\n:3\r\n[\s\S]*modules\r\n\*0\r\n$/);
+    await send(resp('HSET', key, 'f1', 'v1', 'f2', 'v2'), /^:2\r\n$/);
+    await send(resp('HGETALL', key), /^%2\r\n/);
+    await send(resp('SADD', `${key}:s`, 'a'), /^:1\r\n$/);
+    await send(resp('SMEMBERS', `${key}:s`), /^~1\r\n\$1\r\na\r\n$/);
+    await send(resp('GET', `${key}:none`), /^_\r\n$/);
+    await send(`EXISTS ${key}\r\n`, /^:1\r\n$/); // inline command
+    await send(resp('DEL', key, `${key}:s`), /^:2\r\n$/);
+    s.end();
+  });
+  const rows = events
+    .filter((e) => String(e.fields['query']).includes(key) || e.fields['method'] === 'HELLO')
+    .map((e) => {
+      const r = e.fields['redis'] as Record<string, unknown>;
+      return [e.fields['method'], r['reply_type'], r['return_value']];
+    });
+  assert.equal(rows[0]![0], 'HELLO');
+  assert.equal(rows[0]![1], 'map');
+  assert.match(String(rows[0]![2]), /^\{server: redis, version: 7/);
+  assert.deepEqual(rows.slice(1), [
+    ['HSET', 'integer', '2'],
+    ['HGETALL', 'map', '{f1: v1, f2: v2}'],
+    ['SADD', 'integer', '1'],
+    ['SMEMBERS', 'set', '[a]'],
+    ['GET', 'nil', 'nil'],
+    ['EXISTS', 'integer', '1'],
+    ['DEL', 'integer', '2'],
+  ]);
+});

@@ -73,7 +73,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     else this.#response(st, m);
     if (s.error !== undefined) {
       this.#ctx.log.debug(`memcache: unparseable ${dir === 0 ? 'request' : 'response'} stream (${s.error}); resyncing`);
-      s.reset();
+      s.reset(true);
       if (dir === 1) this.#flush(st, 'Unparseable response');
     }
     return st;
@@ -90,9 +90,9 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     state: McConnState | undefined,
   ): { state: McConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    state.streams[dir].reset();
+    state.streams[dir].reset(true);
     if (dir === 1) {
-      state.streams[0].reset();
+      state.streams[0].reset(true);
       this.#flush(state, GAP_NOTE);
     }
     return { state, drop: false };

@@ -7,6 +7,8 @@ import { keepValue, MAX_STATS, newMessage, type McMessage, type ValueLimits } fr
  * declared size of gigabytes allocates nothing. Multi-line responses (VALUE ... END, STAT ... END) are one message.
  */
 export const MAX_LINE = 64 * 1024;
+/** Keys kept per message (a 64 KiB get line can name thousands). */
+export const MAX_KEYS = 1000;
 
 interface CommandSpec {
   type: string;
@@ -42,7 +44,7 @@ const load = (gat: boolean): CommandSpec => ({
   args: (m, a) => {
     if (gat) m.exptime = int(a.shift());
     if (a.length === 0) return 'bad';
-    m.keys = a;
+    m.keys = a.length > MAX_KEYS ? a.slice(0, MAX_KEYS) : a;
     return undefined;
   },
 });
@@ -186,6 +188,23 @@ const REPLY_TYPES: Record<string, string> = {
 
 const CR = 13;
 const LF = 10;
+
+/** Whether a chunk starts with a known command word (resynchronising after lost bytes). */
+export function startsWithCommand(chunk: Buffer): boolean {
+  return COMMANDS[firstWord(chunk).toLowerCase()] !== undefined;
+}
+
+/** Whether a chunk starts with a known reply word or a counter value. */
+export function startsWithReply(chunk: Buffer): boolean {
+  const w = firstWord(chunk);
+  return REPLY_TYPES[w] !== undefined || w === 'VALUE' || w === 'STAT' || w === 'VA' || /^\d+$/.test(w);
+}
+
+function firstWord(chunk: Buffer): string {
+  let i = 0;
+  while (i < chunk.length && i < 32 && chunk[i] !== 0x20 && chunk[i] !== CR && chunk[i] !== LF) i++;
+  return chunk.toString('latin1', 0, i);
+}
 
 export class TextParser {
   readonly #req: boolean;
@@ -390,7 +409,7 @@ export class TextParser {
     const a = rest.split(' ');
     const n = int(a[2]);
     if (a[0] === undefined || n === undefined || n < 0) return 'bad';
-    if (m.keys.length < 1000) m.keys.push(a[0]);
+    if (m.keys.length < MAX_KEYS) m.keys.push(a[0]);
     m.flags = int(a[1]);
     if (a[3] !== undefined) m.casUnique = a[3];
     m.countValues++;

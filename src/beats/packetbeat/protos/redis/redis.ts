@@ -48,7 +48,7 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
     else for (const m of msgs) this.#response(st, m, pkt.ts);
     if (parser.error !== undefined) {
       this.#ctx.log.debug(`redis: unparseable ${dir === 0 ? 'request' : 'response'} stream (${parser.error}); resyncing`);
-      parser.reset();
+      parser.reset(true);
       if (dir === 1) this.#flushPending(st, 'Unparseable response');
     }
     return st;
@@ -66,9 +66,9 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
   ): { state: RedisConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
     // The stream position is lost: restart both parsers and give up on the requests in flight.
-    state.parsers[dir].reset();
+    state.parsers[dir].reset(true);
     if (dir === 1) {
-      state.parsers[0].reset();
+      state.parsers[0].reset(true);
       this.#flushPending(state, GAP_NOTE);
     }
     return { state, drop: false };

@@ -56,6 +56,8 @@ interface Frame {
 }
 
 const CR = 13;
+/** Bytes that start a RESP value: + - : $ * _ , # ( ! = % ~ > | */
+const RESP_MARKERS = new Set([0x2b, 0x2d, 0x3a, 0x24, 0x2a, 0x5f, 0x2c, 0x23, 0x28, 0x21, 0x3d, 0x25, 0x7e, 0x3e, 0x7c]);
 const LF = 10;
 
 export class RespParser {
@@ -74,6 +76,7 @@ export class RespParser {
   #msgTs = 0;
   #msgBytes = 0;
   #error: string | undefined;
+  #resync = false;
 
   constructor(opts: { inline: boolean }) {
     this.#inline = opts.inline;
@@ -89,7 +92,12 @@ export class RespParser {
     return this.#msgStarted || this.#lineLen > 0;
   }
 
-  reset(): void {
+  /**
+   * Forgets the stream position. With `resync` (after lost bytes or garbage) chunks are skipped until one starts
+   * like a message (a RESP type marker; for commands a `*`: inline commands resume after the next multibulk).
+   */
+  reset(resync = false): void {
+    this.#resync = resync;
     this.#lineParts = [];
     this.#lineLen = 0;
     this.#bulkLeft = -1;
@@ -106,7 +114,14 @@ export class RespParser {
   /** Feeds one chunk; returns the messages it completed. After an error returns nothing until `reset`. */
   feed(chunk: Buffer, ts: number): RespMessage[] {
     const out: RespMessage[] = [];
-    if (this.#error !== undefined) return out;
+    if (this.#error !== undefined || chunk.length === 0) return out;
+    if (this.#resync) {
+      const c = chunk[0]!;
+      // Commands: only a multibulk `*` (text after a gap would pass for an inline command).
+      const ok = this.#inline ? c === 0x2a : RESP_MARKERS.has(c);
+      if (!ok) return out;
+      this.#resync = false;
+    }
     const len = chunk.length;
     let i = 0;
     let counted = 0; // position up to which bytes were added to #msgBytes

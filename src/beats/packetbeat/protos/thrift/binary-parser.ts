@@ -11,6 +11,7 @@ import { T, resolveType, structFields, type Idl, type IdlField, type IdlType } f
 export const MAX_NAME = 64 * 1024;
 export const MAX_DEPTH = 64;
 export const MAX_RENDER = 4096;
+const EMPTY = Buffer.alloc(0);
 export const MAX_FRAME = 256 * 1024 * 1024;
 
 export interface RenderOptions {
@@ -103,7 +104,7 @@ export class ThriftStream {
   #carry = Buffer.alloc(16);
   #carryLen = 0;
   // current chunk
-  #chunk: Buffer = Buffer.alloc(0);
+  #chunk: Buffer = EMPTY;
   #pos = 0;
   // message
   #msg: ThriftMessage | undefined;
@@ -120,6 +121,8 @@ export class ThriftStream {
   #strKeep: Buffer[] = [];
   #strKept = 0;
   #skipLeft = 0;
+  #resync = false;
+  #sawStrict = false;
 
   constructor(opts: RenderOptions, plan: (name: string, type: number) => BodyPlan, framed: boolean) {
     this.#opts = opts;
@@ -131,7 +134,12 @@ export class ThriftStream {
     return this.#error;
   }
 
-  reset(): void {
+  /**
+   * Forgets the stream position. With `resync` (after lost bytes or garbage), once strict headers were seen on this
+   * stream, chunks are skipped until one starts with a strict header (directly or after a frame length).
+   */
+  reset(resync = false): void {
+    this.#resync = resync && this.#sawStrict;
     this.#framed = undefined;
     this.#state = 'head';
     this.#error = undefined;
@@ -145,6 +153,11 @@ export class ThriftStream {
   feed(chunk: Buffer, ts: number): ThriftMessage[] {
     const out: ThriftMessage[] = [];
     if (this.#error !== undefined || chunk.length === 0) return out;
+    if (this.#resync) {
+      const strictAt = (i: number): boolean => chunk.length >= i + 2 && chunk[i] === 0x80 && chunk[i + 1] === 0x01;
+      if (!strictAt(0) && !strictAt(4)) return out;
+      this.#resync = false;
+    }
     if (this.#framed === undefined) {
       // A strict header (0x80 0x01) at the start or right after a 4-byte length tells the transport.
       if (chunk.length >= 2 && chunk[0] === 0x80 && chunk[1] === 0x01) this.#framed = false;
@@ -162,7 +175,7 @@ export class ThriftStream {
       const m = this.#msg;
       if (this.#framed && m !== undefined && this.#state !== 'frameLen' && m.bytes > this.#frameLen) this.#fail('message longer than its frame');
     }
-    this.#chunk = Buffer.alloc(0);
+    this.#chunk = EMPTY;
     return out;
   }
 
@@ -175,24 +188,31 @@ export class ThriftStream {
     return false;
   }
 
-  /** Reads n (<= 16) bytes, across chunks if needed; undefined when the chunk ran out first. */
-  #take(n: number): Buffer | undefined {
+  /** The bytes of the last successful #take: #rb at #ro (no Buffer view allocated per read). */
+  #rb: Buffer = this.#carry;
+  #ro = 0;
+
+  /** Reads n (<= 16) bytes, across chunks if needed, into #rb/#ro; false when the chunk ran out first. */
+  #take(n: number): boolean {
     const c = this.#chunk;
     const avail = c.length - this.#pos;
     if (this.#carryLen === 0 && avail >= n) {
-      const b = c.subarray(this.#pos, this.#pos + n);
+      this.#rb = c;
+      this.#ro = this.#pos;
       this.#pos += n;
       this.#msg!.bytes += n;
-      return b;
+      return true;
     }
     const k = Math.min(n - this.#carryLen, avail);
     c.copy(this.#carry, this.#carryLen, this.#pos, this.#pos + k);
     this.#carryLen += k;
     this.#pos += k;
     this.#msg!.bytes += k;
-    if (this.#carryLen < n) return undefined;
+    if (this.#carryLen < n) return false;
     this.#carryLen = 0;
-    return this.#carry.subarray(0, n);
+    this.#rb = this.#carry;
+    this.#ro = 0;
+    return true;
   }
 
   /** One step of the state machine; false when more input is needed (or on error). */
@@ -200,31 +220,35 @@ export class ThriftStream {
     const m = this.#msg!;
     switch (this.#state) {
       case 'frameLen': {
-        const b = this.#take(4);
-        if (!b) return false;
-        this.#frameLen = b.readUInt32BE(0);
+        if (!this.#take(4)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        this.#frameLen = b.readUInt32BE(o);
         if (this.#frameLen > MAX_FRAME || this.#frameLen < 9) return this.#fail('bad frame length');
         m.bytes = 0; // the frame header is not part of the message
         this.#state = 'head';
         return true;
       }
       case 'head': {
-        const b = this.#take(4);
-        if (!b) return false;
-        if (b[0]! & 0x80) {
-          if (b[0] !== 0x80 || b[1] !== 0x01) return this.#fail('bad protocol version');
+        if (!this.#take(4)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        if (b[o]! & 0x80) {
+          if (b[o] !== 0x80 || b[o + 1] !== 0x01) return this.#fail('bad protocol version');
           this.#strict = true;
-          m.type = b[3]!;
+          this.#sawStrict = true;
+          m.type = b[o + 3]!;
           this.#state = 'nameLen';
           return true;
         }
         this.#strict = false;
-        return this.#beginName(b.readUInt32BE(0));
+        return this.#beginName(b.readUInt32BE(o));
       }
       case 'nameLen': {
-        const b = this.#take(4);
-        if (!b) return false;
-        return this.#beginName(b.readUInt32BE(0));
+        if (!this.#take(4)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        return this.#beginName(b.readUInt32BE(o));
       }
       case 'name': {
         const c = this.#chunk;
@@ -234,22 +258,24 @@ export class ThriftStream {
         this.#pos += k;
         m.bytes += k;
         if (this.#nameGot < this.#nameLen) return false;
-        m.name = bytesToText(Buffer.concat(this.#nameParts));
+        m.name = this.#nameParts.length === 1 ? bytesToText(this.#nameParts[0]!) : bytesToText(Buffer.concat(this.#nameParts));
         this.#nameParts = [];
         this.#state = this.#strict ? 'seq' : 'mtype';
         return true;
       }
       case 'mtype': {
-        const b = this.#take(1);
-        if (!b) return false;
-        m.type = b[0]!;
+        if (!this.#take(1)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        m.type = b[o]!;
         this.#state = 'seq';
         return true;
       }
       case 'seq': {
-        const b = this.#take(4);
-        if (!b) return false;
-        m.seqId = b.readInt32BE(0);
+        if (!this.#take(4)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        m.seqId = b.readInt32BE(o);
         if (m.type < 1 || m.type > 4) return this.#fail('bad message type');
         const plan = this.#plan(m.name, m.type);
         this.#render = plan.render;
@@ -258,19 +284,21 @@ export class ThriftStream {
         return true;
       }
       case 'fieldType': {
-        const b = this.#take(1);
-        if (!b) return false;
-        const type = b[0]!;
+        if (!this.#take(1)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        const type = b[o]!;
         if (type === T.STOP) return this.#containerDone(ts, out);
         this.#valueType = type;
         this.#state = 'fieldId';
         return true;
       }
       case 'fieldId': {
-        const b = this.#take(2);
-        if (!b) return false;
+        if (!this.#take(2)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
         const f = this.#stack[this.#stack.length - 1]!;
-        f.fieldId = b.readInt16BE(0);
+        f.fieldId = b.readInt16BE(o);
         const named = f.names?.get(f.fieldId);
         f.fieldName = named?.name;
         f.fieldIdl = named?.type;
@@ -283,17 +311,18 @@ export class ThriftStream {
       }
       case 'collHeader': {
         const f = this.#stack[this.#stack.length - 1]!;
-        const b = this.#take(f.kind === 'map' ? 6 : 5);
-        if (!b) return false;
+        if (!this.#take(f.kind === 'map' ? 6 : 5)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
         let size: number;
         if (f.kind === 'map') {
-          f.keyType = b[0]!;
-          f.valType = b[1]!;
-          size = b.readInt32BE(2);
+          f.keyType = b[o]!;
+          f.valType = b[o + 1]!;
+          size = b.readInt32BE(o + 2);
           f.remaining = size * 2;
         } else {
-          f.elemType = b[0]!;
-          size = b.readInt32BE(1);
+          f.elemType = b[o]!;
+          size = b.readInt32BE(o + 1);
           f.remaining = size;
         }
         if (size < 0) return this.#fail('negative collection size');
@@ -301,14 +330,16 @@ export class ThriftStream {
       }
       case 'fixed': {
         const n = FIXED[this.#valueType]!;
-        const b = this.#take(n);
-        if (!b) return false;
-        return this.#valueDone(this.#render ? renderFixed(this.#valueType, b) : '', ts, out);
+        if (!this.#take(n)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        return this.#valueDone(this.#render ? renderFixed(this.#valueType, b, o) : '', ts, out);
       }
       case 'strLen': {
-        const b = this.#take(4);
-        if (!b) return false;
-        const n = b.readInt32BE(0);
+        if (!this.#take(4)) return false;
+        const b = this.#rb;
+        const o = this.#ro;
+        const n = b.readInt32BE(o);
         if (n < 0) return this.#fail('negative string length');
         this.#strLen = n;
         this.#strLeft = n;
@@ -390,7 +421,7 @@ export class ThriftStream {
     if (this.#render) {
       if (this.#opts.obfuscateStrings) text = '"*"';
       else {
-        const s = bytesToText(Buffer.concat(this.#strKeep));
+        const s = this.#strKeep.length === 1 ? bytesToText(this.#strKeep[0]!) : bytesToText(Buffer.concat(this.#strKeep));
         text = `"${s}"${this.#strLen > this.#opts.stringMaxSize ? '...' : ''}`;
       }
     }
@@ -496,22 +527,22 @@ function renderContainer(f: Frame): string {
   return s.length > MAX_RENDER ? s.slice(0, MAX_RENDER) + '...' : s;
 }
 
-function renderFixed(type: number, b: Buffer): string {
+function renderFixed(type: number, b: Buffer, o: number): string {
   switch (type) {
     case T.BOOL:
-      return b[0] !== 0 ? 'true' : 'false';
+      return b[o] !== 0 ? 'true' : 'false';
     case T.BYTE:
-      return String(b.readInt8(0));
+      return String(b.readInt8(o));
     case T.I16:
-      return String(b.readInt16BE(0));
+      return String(b.readInt16BE(o));
     case T.I32:
-      return String(b.readInt32BE(0));
+      return String(b.readInt32BE(o));
     case T.I64:
-      return b.readBigInt64BE(0).toString();
+      return b.readBigInt64BE(o).toString();
     case T.DOUBLE:
-      return String(b.readDoubleBE(0));
+      return String(b.readDoubleBE(o));
     default: {
-      const h = b.toString('hex');
+      const h = b.toString('hex', o, o + 16);
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }
   }

@@ -2,7 +2,7 @@ import type { Direction, Packet, ProtocolContext, TcpConnection, TcpProtocol } f
 import { NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
 import { ThriftStream, type BodyPlan, type ThriftMessage } from './binary-parser.js';
 import type { ThriftConfig } from './config.js';
-import { MESSAGE_TYPE_NAMES, MessageType, type IdlField } from './types.js';
+import { MESSAGE_TYPE_NAMES, MessageType, type IdlField, type IdlMethod } from './types.js';
 
 export const MAX_PENDING = 10_000;
 
@@ -30,6 +30,14 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
   readonly #waiting = new Set<ThriftConnState>();
   readonly #plan = (name: string, type: number): BodyPlan => this.#bodyPlan(name, type);
 
+  /** The IDL method of a message name; multiplexed names (`Service:method`) are looked up by their method part. */
+  #method(name: string): IdlMethod | undefined {
+    const m = this.#cfg.idl.methods.get(name);
+    if (m !== undefined) return m;
+    const colon = name.indexOf(':');
+    return colon < 0 ? undefined : this.#cfg.idl.methods.get(name.slice(colon + 1));
+  }
+
   constructor(cfg: ThriftConfig, ctx: ProtocolContext) {
     this.#cfg = cfg;
     this.#ctx = ctx;
@@ -46,7 +54,7 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     }
     if (s.error !== undefined) {
       this.#ctx.log.debug(`thrift: unparseable ${dir === 0 ? 'request' : 'response'} stream (${s.error}); resyncing`);
-      s.reset();
+      s.reset(true);
       if (dir === 1) this.#flush(st, 'Unparseable response');
     }
     return st;
@@ -63,9 +71,9 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     state: ThriftConnState | undefined,
   ): { state: ThriftConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    state.streams[dir].reset();
+    state.streams[dir].reset(true);
     if (dir === 1) {
-      state.streams[0].reset();
+      state.streams[0].reset(true);
       this.#flush(state, GAP_NOTE);
     }
     return { state, drop: false };
@@ -88,8 +96,21 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     return { conn, streams: [mk(), mk()], pending: [] };
   }
 
+  /** Plans per method and message type, computed once (the IDL does not change). */
+  readonly #plans = new Map<string, BodyPlan>();
+
   #bodyPlan(name: string, type: number): BodyPlan {
-    const m = this.#cfg.idl.methods.get(name);
+    const key = `${type}:${name}`;
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      plan = this.#makePlan(name, type);
+      if (this.#plans.size < 10_000) this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  #makePlan(name: string, type: number): BodyPlan {
+    const m = this.#method(name);
     if (type === MessageType.CALL || type === MessageType.ONEWAY) return { names: m?.params, render: true };
     if (type === MessageType.EXCEPTION) return { names: APP_EXCEPTION, render: this.#cfg.captureReply };
     let names: Map<number, IdlField> | undefined;
@@ -101,7 +122,7 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
   }
 
   #call(st: ThriftConnState, m: ThriftMessage): void {
-    const oneway = m.type === MessageType.ONEWAY || this.#cfg.idl.methods.get(m.name)?.oneway === true;
+    const oneway = m.type === MessageType.ONEWAY || this.#method(m.name)?.oneway === true;
     if (oneway) {
       this.#publish(st, m, undefined);
       return;
@@ -133,11 +154,12 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
 
   #publish(st: ThriftConnState, call: ThriftMessage, reply: ThriftMessage | undefined, note?: string): void {
     if (call.dropped || reply?.dropped) return; // drop_after_n_struct_fields: the whole transaction is ignored
-    const oneway = call.type === MessageType.ONEWAY || this.#cfg.idl.methods.get(call.name)?.oneway === true;
+    const oneway = call.type === MessageType.ONEWAY || this.#method(call.name)?.oneway === true;
     const thrift: Record<string, unknown> = {};
     const params = call.text ?? '()';
     thrift['params'] = params;
-    const service = this.#cfg.idl.methods.get(call.name)?.service;
+    const colon = call.name.indexOf(':');
+    const service = this.#method(call.name)?.service ?? (colon > 0 ? call.name.slice(0, colon) : undefined);
     if (service !== undefined) thrift['service'] = service;
     thrift['message_type'] = MESSAGE_TYPE_NAMES[call.type];
     let status: (typeof Status)[keyof typeof Status] = oneway ? Status.ok : Status.error;

@@ -129,3 +129,18 @@ test('config: defaults and mistakes', () => {
   assert.throws(() => setup({ parseunknown: 'maybe' }), ConfigError);
   assert.throws(() => setup({ udptransactiontimeout: 0 }), ConfigError);
 });
+
+test('after lost bytes the streams wait for a segment that starts with a known command or reply', () => {
+  const { p, events } = setup();
+  let st = p.parse({ ts: 0, payload: Buffer.from('set k 0 0 20\r\nhello') }, conn, 0, undefined);
+  st = p.gapInStream(conn, 0, 5, st).state;
+  st = p.parse({ ts: 1, payload: Buffer.from('world and more\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 2, payload: Buffer.from('get k\r\n') }, conn, 0, st);
+  st = p.gapInStream(conn, 1, 5, st).state;
+  assert.equal(events.length, 1, 'the get is given up by the reply-side gap');
+  st = p.parse({ ts: 3, payload: Buffer.from('lo world\r\nEND\r\n') }, conn, 1, st);
+  st = p.parse({ ts: 4, payload: Buffer.from('delete k\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 5, payload: Buffer.from('DELETED\r\n') }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.deepEqual(events.map((e) => [e.fields['method'], e.fields['status']]), [['get', 'Error'], ['delete', 'OK']]);
+});

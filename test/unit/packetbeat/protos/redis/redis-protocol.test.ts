@@ -84,3 +84,18 @@ test('config: default port 6379, bad options are ConfigErrors', () => {
   assert.throws(() => setup({ ports: ['x'] }), ConfigError);
   assert.throws(() => setup({ transaction_timeout: 'soon' }), ConfigError);
 });
+
+test('after lost bytes the parsers wait for a segment that starts a message (no bogus inline commands)', () => {
+  const { p, events } = setup();
+  let st = p.parse({ ts: 0, payload: Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\n01234') }, conn, 0, undefined);
+  st = p.gapInStream(conn, 0, 100, st).state;
+  st = p.parse({ ts: 1, payload: Buffer.from('rest of a lost value\r\nmore junk\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  st = p.gapInStream(conn, 1, 10, st).state;
+  st = p.parse({ ts: 3, payload: Buffer.from('lue\r\n') }, conn, 1, st);
+  st = p.parse({ ts: 4, payload: Buffer.from('+PONG\r\n') }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.deepEqual(events.map((e) => [e.fields['method'], e.fields['status']]), [['PING', 'Error']]);
+  // The PING was given up by the reply-side gap; the stray PONG has no request left and is ignored.
+  assert.deepEqual(events[0]!.fields['notes'], ['Packet loss while capturing the response']);
+});

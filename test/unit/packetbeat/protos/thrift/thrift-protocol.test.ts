@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { ConfigNode } from '../../../../../src/libbeat/config/config-node.js';
 import type { BeatEvent } from '../../../../../src/libbeat/common/event.js';
@@ -69,4 +72,34 @@ test('garbage on the reply side resets the stream and gives up the calls in flig
   st = p.parse({ ts: 2, payload: msg(1, 'b', 2) }, conn, 0, st);
   p.parse({ ts: 3, payload: msg(2, 'b', 2, i32Result(1)) }, conn, 1, st);
   assert.equal(th(events[1]!)['return_value'], '1');
+});
+
+test('multiplexed method names (Service:method) use the IDL of the method and name the service', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'idl-'));
+  try {
+    const idl = join(dir, 'calc.thrift');
+    writeFileSync(idl, 'service Calculator { i32 add(1: i32 num1, 2: i32 num2) }');
+    const { p, events } = setup({ idl_files: [idl] });
+    const args = Buffer.from([8, 0, 1, 0, 0, 0, 20, 8, 0, 2, 0, 0, 0, 22, 0]);
+    let st = p.parse({ ts: 0, payload: msg(1, 'Calculator:add', 1, args) }, conn, 0, undefined);
+    st = p.parse({ ts: 1, payload: msg(2, 'Calculator:add', 1, i32Result(42)) }, conn, 1, st);
+    assert.deepEqual([events[0]!.fields['path'], th(events[0]!)['params'], th(events[0]!)['return_value']], ['Calculator', '(num1: 20, num2: 22)', '42']);
+    st = p.parse({ ts: 2, payload: msg(1, 'Other:thing', 2) }, conn, 0, st);
+    p.connectionClosed(conn, st);
+    assert.equal(th(events[1]!)['service'], 'Other');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('after lost bytes a strict stream waits for a segment that starts with a strict header', () => {
+  const { p, events } = setup();
+  const call = msg(1, 'echo', 1, Buffer.concat([Buffer.from([11, 0, 1, 0, 0, 0, 20]), Buffer.from('0123456789'), Buffer.from([0])]));
+  let st = p.parse({ ts: 0, payload: call.subarray(0, 25) }, conn, 0, undefined);
+  st = p.gapInStream(conn, 0, 5, st).state;
+  st = p.parse({ ts: 1, payload: Buffer.from('9abcdef\x00') }, conn, 0, st);
+  st = p.parse({ ts: 2, payload: msg(1, 'b', 2) }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: msg(2, 'b', 2, i32Result(5)) }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.deepEqual(events.map((e) => [e.fields['method'], e.fields['status'], th(e)['return_value']]), [['b', 'OK', '5']]);
 });
