@@ -332,7 +332,10 @@ export class MongoConnParser {
     for (let i = 0; i < n && i < 1000 && 8 + i * 8 + 8 <= b.length; i++) ids.push(b.readBigInt64LE(8 + i * 8).toString());
     req.method = 'killCursors';
     req.expectsReply = false;
-    req.fields['cursorId'] = ids.join(',');
+    // cursorId is a long in the field mapping: the first id (as a decimal string, exact beyond 2^53); all ids are in
+    // the query text
+    if (ids[0] !== undefined) req.fields['cursorId'] = ids[0];
+    req.fields['numberOfCursorIds'] = n;
     req.query = `killCursors(${ids.join(', ')})`;
   }
 
@@ -413,7 +416,8 @@ export class MongoConnParser {
         });
         reply.fields['numberReturned'] = count;
       }
-      if (cursorId !== undefined) reply.fields['cursorId'] = typeof cursorId === 'number' ? String(cursorId) : JSON.stringify(cursorId);
+      const id = longText(cursorId);
+      if (id !== undefined) reply.fields['cursorId'] = id;
     } else if (this.#wantDoc(0)) {
       reply.docs.push(readDoc(b, bodyAt, end));
     }
@@ -424,6 +428,13 @@ export class MongoConnParser {
       reply.error = w !== null && typeof w === 'object' && !Array.isArray(w) ? errorText(w) : 'write error';
     }
   }
+}
+
+/** An int64 / int32 value as a decimal string (the `long` cursorId field), or undefined. */
+function longText(v: JsonValue | undefined): string | undefined {
+  if (typeof v === 'number') return String(v);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v['$numberLong'] === 'string') return v['$numberLong'];
+  return undefined;
 }
 
 function errorText(d: JsonDoc): string {

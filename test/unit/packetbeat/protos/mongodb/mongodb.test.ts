@@ -22,6 +22,8 @@ function conversation(): Chunk[] {
     [0, opMsg(3, { nosuchcmd: 1, $db: 'shop' })],
     [1, opMsgReply(103, 3, { ok: 0, errmsg: "no such command: 'nosuchcmd'", code: 59, codeName: 'CommandNotFound' })],
     [0, opMsg(4, { insert: 'logs', documents: [{ m: 'x' }], writeConcern: { w: 0 }, $db: 'shop' }, { flags: 2 })],
+    [0, opMsg(17, { getMore: Long.fromString('8070450532247928833'), collection: 'users', $db: 'shop' })],
+    [1, opMsgReply(117, 17, { cursor: { nextBatch: [{ a: 1 }], id: Long.fromString('8070450532247928833'), ns: 'shop.users' }, ok: 1 })],
     [0, opQuery(5, 'shop.users', { name: 'alice' }, { skip: 1, limit: 5, fields: { name: 1 } })],
     [1, opReply(105, 5, [{ name: 'alice' }, { name: 'alice' }, { name: 'alice' }], { cursorId: 77n })],
     [0, opQuery(6, 'admin.$cmd', { isMaster: 1 }, { limit: -1 })],
@@ -52,7 +54,10 @@ test('mongodb: every opcode becomes the expected transaction', () => {
   const got = evs.map((e) => e.fields);
   const pick = (m: string, n = 0): Record<string, unknown> => got.filter((f) => f['method'] === m)[n] as Record<string, unknown>;
   const mongo = (f: Record<string, unknown>): Record<string, unknown> => f['mongodb'] as Record<string, unknown>;
-  assert.equal(got.length, 16);
+  assert.equal(got.length, 17);
+  const gm = got.find((f) => f['method'] === 'getMore' && mongo(f)['opcode'] === 'OP_MSG')!;
+  assert.equal(mongo(gm)['cursorId'], '8070450532247928833', 'int64 cursor id exact, as a decimal string');
+  assert.equal(mongo(gm)['numberReturned'], 1);
 
   const find = pick('find');
   assert.equal(find['path'], 'shop.users');
@@ -102,11 +107,13 @@ test('mongodb: every opcode becomes the expected transaction', () => {
   assert.equal(mongo(upd)['selector'], '{"name":"erin"}');
   assert.equal(mongo(upd)['update'], '{"$set":{"age":28}}');
   assert.equal(mongo(pick('delete'))['selector'], '{"name":"bob"}');
-  const more = pick('getMore');
+  const more = pick('getMore', 1);
   assert.equal(mongo(more)['cursorId'], '0');
   assert.equal(mongo(more)['startingFrom'], 3);
   assert.equal(mongo(more)['numberReturned'], 1);
-  assert.equal(mongo(pick('killCursors'))['cursorId'], '77,78');
+  assert.equal(mongo(pick('killCursors'))['cursorId'], '77');
+  assert.equal(mongo(pick('killCursors'))['numberOfCursorIds'], 2);
+  assert.equal(pick('killCursors')['query'], 'killCursors(77, 78)');
 
   const count = pick('count');
   assert.equal(count['path'], 'shop.users');
