@@ -194,3 +194,31 @@ test('mongodb: fuzzed messages and random bytes never throw', () => {
   const deep = opMsg(1, { find: 'x', filter: d, $db: 'db' });
   assert.doesNotThrow(() => converse(createMongodbProtocol, CFG, [{ dir: 0, ts: 0, data: deep }]));
 });
+
+test('mongodb: the JSON written straight from BSON equals JSON.stringify of the decoded document', async () => {
+  const { docJson } = await import('../../../../../src/beats/packetbeat/protos/mongodb/bson.js');
+  const rnd = seededRandom(Date.now() >>> 0);
+  const leaf = (): unknown => {
+    const k = Math.floor(rnd() * 12);
+    const vals = [
+      'str "q" é\n', new Int32(Math.floor(rnd() * 1e6) - 5e5), new Double(rnd() * 100), rnd() < 0.5, null, oid, new Date(Math.floor(rnd() * 2e12)),
+      Long.fromString('-9007199254740995'), new Binary(Buffer.from([1, 2])), new BSONRegExp('a+', 'i'), Decimal128.fromString('-0.001'), new Timestamp({ t: 1, i: 2 }),
+    ];
+    return vals[k];
+  };
+  const gen = (depth: number): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    const n = Math.floor(rnd() * 6);
+    for (let i = 0; i < n; i++) {
+      const r = rnd();
+      o[`k${i}${r < 0.1 ? '"\\' : ''}`] = depth < 4 && r < 0.25 ? gen(depth + 1) : depth < 4 && r < 0.4 ? [leaf(), gen(depth + 1), leaf()] : leaf();
+    }
+    return o;
+  };
+  for (let i = 0; i < 300; i++) {
+    const bytes = Buffer.from(serialize(gen(0)));
+    const want = JSON.stringify(readDoc(bytes, 0));
+    assert.equal(docJson(bytes, 0, bytes.length, 0), want);
+    for (const max of [1, 7, 40]) assert.equal(docJson(bytes, 0, bytes.length, max), want.length > max ? `${want.slice(0, max)}...` : want);
+  }
+});
