@@ -174,11 +174,11 @@ export class PacketbeatBeater implements Beater {
     });
     return {
       next: () => {
-        process.stderr.write('Press Enter for the next packet\n');
         if (credit > 0) {
           credit--;
           return Promise.resolve();
         }
+        process.stderr.write('Press Enter for the next packet\n');
         return new Promise<void>((r) => waiting.push(r));
       },
       close: () => rl.close(),

@@ -35,8 +35,9 @@ export class Collector {
       this.prevCpu = cpu;
       let cpus: Record<string, Record<string, number>> | undefined;
       if (opts.cpuPerCore) {
-        cpus = {};
-        cpu.cores.forEach((c, i) => (cpus![`cpu${i}`] = cpuFields(prev?.cores[i], c)));
+        const perCore: Record<string, Record<string, number>> = {};
+        cpu.cores.forEach((c, i) => (perCore[`cpu${i}`] = cpuFields(prev?.cores[i], c)));
+        cpus = perCore;
       }
       out.push(systemEvent({ load, cpu: cpuFields(prev?.total, cpu.total), cpus, memory: mem }));
     }

@@ -1,6 +1,6 @@
 import { deflate, deflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { TYPE_ACK, TYPE_COMPRESSED, TYPE_DATA, TYPE_JSON, TYPE_WINDOW, versionByte, type LjVersion } from './frames.js';
+import { TYPE_ACK, TYPE_COMPRESSED, TYPE_DATA, TYPE_JSON, TYPE_WINDOW, VERSION_2, versionByte, type LjVersion } from './frames.js';
 
 const deflateAsync = promisify(deflate);
 
@@ -75,6 +75,70 @@ export function encodeJsonFrames(docs: readonly string[], firstSeq = 1, version:
     const len = b.write(docs[i]!, p + 10, 'utf8');
     b.writeUInt32BE(len, p + 6);
     p += 10 + len;
+  }
+  return b.subarray(0, p);
+}
+
+const TS_PREFIX = Buffer.from('{"@timestamp":"');
+
+/** What `encodeEventFrames` needs of an event (structurally a BeatEvent). */
+export interface JsonEvent {
+  readonly timestamp: Date;
+  readonly fields: Record<string, unknown>;
+}
+
+/**
+ * `J` frames for events, numbered from 1, each document exactly what `encodeEvent(event, extra(event))`
+ * (outputs/codec/json.ts) produces — `@timestamp` first, the fields, then `extra` — but written straight into the
+ * frame buffer: no intermediate document string per event, and the ISO timestamp formatted once per distinct
+ * millisecond. About a third less CPU per event than encoding documents first (bench/logstash); a unit test holds
+ * the bytes equal to the two-step encoding.
+ */
+export function encodeEventFrames<E extends JsonEvent>(events: readonly E[], start: number, count: number, extra: (e: E) => string): Buffer {
+  const bodies = new Array<string>(count);
+  const extras = new Array<string>(count);
+  let cap = 0;
+  for (let i = 0; i < count; i++) {
+    const e = events[start + i]!;
+    const body = JSON.stringify(e.fields);
+    const x = extra(e);
+    bodies[i] = body;
+    extras[i] = x;
+    cap += 10 + TS_PREFIX.length + 26 + (body.length + x.length) * 3 + 4;
+  }
+  const b = Buffer.allocUnsafeSlow(cap);
+  let p = 0;
+  let lastMs = NaN;
+  let iso = '';
+  for (let i = 0; i < count; i++) {
+    const e = events[start + i]!;
+    const frame = p;
+    b[p] = VERSION_2;
+    b[p + 1] = TYPE_JSON;
+    b.writeUInt32BE(i + 1, p + 2);
+    p += 10;
+    const ms = e.timestamp.getTime();
+    if (ms !== lastMs) {
+      iso = e.timestamp.toISOString();
+      lastMs = ms;
+    }
+    TS_PREFIX.copy(b, p);
+    p += TS_PREFIX.length;
+    p += b.write(iso, p, 'latin1');
+    b[p++] = 0x22; // "
+    const body = bodies[i]!;
+    if (body.length > 2) {
+      const n = b.write(body, p, 'utf8');
+      b[p] = 0x2c; // the body's opening brace becomes the comma after @timestamp
+      p += n - 1; // and its closing brace is dropped
+    }
+    const x = extras[i]!;
+    if (x !== '') {
+      b[p++] = 0x2c;
+      p += b.write(x, p, 'utf8');
+    }
+    b[p++] = 0x7d; // }
+    b.writeUInt32BE(p - frame - 10, frame + 6);
   }
   return b.subarray(0, p);
 }

@@ -51,12 +51,18 @@ describe('logstash output against the lumberjack receiver', () => {
   });
 
   it('grows the window on timely ACKs, halves it when ACKs are late, and grows it back', async () => {
-    // ACK delays per window number, past the 400 ms timeout. ACKs leave in order, as Logstash sends them, so the
-    // timeline is: t=0 window A (40); t=400 timeout, window B (20); t=500 A's late ACK (restarts the clock);
-    // t=900 timeout, window C (10); t=1100 B's late ACK, then C's at once, 200 ms before C's deadline.
-    const delays = new Map<number, number>();
-    const rx = await LumberjackReceiver.start({ faults: { ackDelayMs: (w) => delays.get(w.window) ?? 0 } });
-    const c = clientFor(rx, { bulkMaxSize: 40, timeoutMs: 400 });
+    // Congestion on demand: the receiver holds the ACK of a window until the client has given up on it (its window
+    // shrank), so the ACK is late whatever the machine's speed. ACKs leave in order, as Logstash sends them.
+    const holds = new Map<number, () => boolean>();
+    const rx = await LumberjackReceiver.start({
+      faults: {
+        holdAck: (w) => {
+          const until = holds.get(w.window);
+          return until ? waitUntil(until, 10_000, `window ${w.window} to time out`) : undefined;
+        },
+      },
+    });
+    const c = clientFor(rx, { bulkMaxSize: 40, timeoutMs: 300 });
     try {
       await c.connect(signal());
       let n = 0;
@@ -67,25 +73,21 @@ describe('logstash output against the lumberjack receiver', () => {
         assert.deepEqual(b.signals, ['ack']);
       };
       for (let i = 0; i < 5; i++) await send(40);
-      const grown = rx.windows.map((w) => w.size);
       assert.deepEqual(c.window.history, [10, 15, 23, 35, 40]);
-      assert.equal(c.window.size, 40);
-      // The next two windows are acknowledged late: 40 -> 20 -> 10, the third (10) is on time.
+      // A batch is cut into windows of the current size: 10 + 15 + 15, then 23 + 17, …
+      assert.deepEqual(rx.windows.map((w) => w.size).slice(0, 5), [10, 15, 15, 23, 17]);
+      // Two windows in a row are acknowledged only after their timeout: 40 -> 20 -> 10; the third (10) in time.
       const w0 = rx.windows.length;
-      delays.set(w0, 500).set(w0 + 1, 700);
+      holds.set(w0, () => c.window.size <= 20).set(w0 + 1, () => c.window.size <= 10);
       await send(40);
-      assert.equal(rx.windows[w0]!.size, 40);
-      assert.equal(rx.windows[w0 + 1]!.size, 20);
-      assert.equal(rx.windows[w0 + 2]!.size, 10);
-      const shrunk = Math.min(...c.window.history.slice(5));
-      assert.equal(shrunk, 10, `history ${c.window.history.join(',')}`);
-      // Congestion over: back up to bulk_max_size.
+      assert.deepEqual(rx.windows.slice(w0, w0 + 3).map((w) => w.size), [40, 20, 10]);
+      assert.equal(Math.min(...c.window.history.slice(5)), 10, `history ${c.window.history.join(',')}`);
+      // Congestion over: back up to bulk_max_size in steps of one half.
       for (let i = 0; i < 6; i++) await send(40);
       assert.equal(c.window.size, 40);
-      const sizes = rx.windows.map((w) => w.size);
-      assert.ok(sizes.slice(w0 + 2).some((s) => s > 10 && s < 40), `grows in steps: ${sizes.join(',')}`);
-      assert.equal(sizes[sizes.length - 1], 40, sizes.join(','));
-      assert.ok(grown.includes(10) && grown.includes(15), grown.join(','));
+      const h = c.window.history;
+      assert.deepEqual(h.slice(h.lastIndexOf(10)), [10, 15, 23, 35, 40], `window history ${h.join(',')}`);
+      assert.equal(rx.windows[rx.windows.length - 1]!.size, 40);
       // At least once: every event arrived (the late windows' events arrived twice).
       assert.deepEqual(rx.distinctNs(), range(0, n));
       await waitUntil(() => rx.acks.length === rx.windows.length, 2000, 'late ACKs');
@@ -96,19 +98,19 @@ describe('logstash output against the lumberjack receiver', () => {
   });
 
   it('treats partial ACKs as progress: a slow but steady receiver causes no timeout', async () => {
-    // Every 2 events a partial ACK; each one 80 ms after the previous, the last one 400 ms after the window:
-    // longer than the 200 ms timeout, but never 200 ms without news.
+    // Every 2 events a partial ACK; each one 120 ms after the previous, the last one 600 ms after the window:
+    // longer than the 400 ms timeout, but never 400 ms without news.
     const rx = await LumberjackReceiver.start({
-      faults: { partialAckEvery: () => 2, ackDelayMs: (_w, seq) => seq * 40 },
+      faults: { partialAckEvery: () => 2, ackDelayMs: (_w, seq) => seq * 60 },
     });
-    const c = clientFor(rx, { timeoutMs: 200, startWindow: 10 });
+    const c = clientFor(rx, { timeoutMs: 400, startWindow: 10 });
     try {
       await c.connect(signal());
       const b = new RecordingBatch(events(0, 10));
       const t0 = Date.now();
       await c.publish(b);
       assert.deepEqual(b.signals, ['ack']);
-      assert.ok(Date.now() - t0 >= 350, 'waited for the final ACK');
+      assert.ok(Date.now() - t0 >= 550, 'waited for the final ACK');
       assert.deepEqual(rx.acks.map((a) => a.seq), [2, 4, 6, 8, 10]);
       assert.deepEqual(c.window.history, [10, 15]);
       assert.deepEqual(rx.ns(), range(0, 10));
@@ -157,6 +159,29 @@ describe('logstash output against the lumberjack receiver', () => {
       await c.publish(again);
       assert.deepEqual(again.signals, ['ack']);
       assert.equal(rx.connections, 2);
+    } finally {
+      await c.close();
+      await rx.close();
+    }
+  });
+
+  it('replaces a connection older than ttl between batches', async () => {
+    const rx = await LumberjackReceiver.start();
+    const c = clientFor(rx, { ttlMs: 1000 });
+    try {
+      await c.connect(signal());
+      for (let k = 0; k < 2; k++) {
+        const b = new RecordingBatch(events(k * 5, 5));
+        await c.publish(b);
+        assert.deepEqual(b.signals, ['ack']);
+      }
+      assert.equal(rx.connections, 1, 'young connection kept');
+      await new Promise((r) => setTimeout(r, 1100));
+      const b = new RecordingBatch(events(10, 5));
+      await c.publish(b);
+      assert.deepEqual(b.signals, ['ack']);
+      assert.equal(rx.connections, 2, 'expired connection replaced');
+      assert.deepEqual(rx.ns(), range(0, 15));
     } finally {
       await c.close();
       await rx.close();

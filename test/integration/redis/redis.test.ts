@@ -118,6 +118,14 @@ describe('redis output against the real Redis', () => {
       assert.deepEqual(b.signals, ['retryEvents']);
       assert.deepEqual(b.retried.map((e) => e.fields['n']), [2]);
       assert.deepEqual(await listNs(admin, good), [1, 3]);
+      // All events for the one bad key (a plain RPUSH): the batch is retried, the connection stays usable.
+      const all = new RecordingBatch([makeEvent(4, { k: bad }), makeEvent(5, { k: bad })]);
+      await c.publish(all);
+      assert.deepEqual(all.signals, ['retry']);
+      const next = new RecordingBatch([makeEvent(6, { k: good })]);
+      await c.publish(next);
+      assert.deepEqual(next.signals, ['ack']);
+      assert.deepEqual(await listNs(admin, good), [1, 3, 6]);
     } finally {
       await c.close();
     }

@@ -22,6 +22,8 @@ export interface ReceiverFaults {
   closeAfter?(w: WindowInfo): number | undefined;
   /** Delay before the ACK of `seq` is written, ms (asked for every ACK). */
   ackDelayMs?(w: WindowInfo, seq: number): number;
+  /** Hold the ACK of `seq` until the promise settles (then the delay, if any, still applies). */
+  holdAck?(w: WindowInfo, seq: number): Promise<void> | undefined;
   /** Send a partial ACK after every `n` data frames (Logstash does this while its pipeline is busy). */
   partialAckEvery?(w: WindowInfo): number | undefined;
   /** Acknowledge only up to this many frames of the window, then stay silent (a stuck receiver). */
@@ -129,7 +131,8 @@ export class LumberjackReceiver {
     const decoder = new FrameDecoder({ accept: ['window', 'data', 'json', 'compressed'] });
     let win: WindowState | undefined;
     let lastSize = 0;
-    let lastAckAt = 0;
+    let chain: Promise<void> = Promise.resolve();
+    let pending = 0;
     let closed = false;
     socket.on('close', () => {
       closed = true;
@@ -155,12 +158,19 @@ export class LumberjackReceiver {
         this.acks.push({ conn, seq });
         socket.write(encodeAck(seq, w.version));
       };
-      // Like Logstash, ACKs leave in order: a delayed ACK holds back the ones after it.
-      const now = Date.now();
-      const at = Math.max(now + (this.faults.ackDelayMs?.(w, seq) ?? 0), lastAckAt);
-      lastAckAt = at;
-      if (at > now) setTimeout(send, at - now);
-      else send();
+      // Like Logstash, ACKs leave in order: a delayed or held ACK holds back the ones after it.
+      const due = Date.now() + (this.faults.ackDelayMs?.(w, seq) ?? 0);
+      const hold = this.faults.holdAck?.(w, seq);
+      if (hold === undefined && due <= Date.now() && pending === 0) return send();
+      pending++;
+      chain = chain
+        .then(async () => {
+          if (hold !== undefined) await hold.catch(() => {});
+          const left = due - Date.now();
+          if (left > 0) await new Promise((r) => setTimeout(r, left));
+          send();
+        })
+        .finally(() => void pending--);
     };
     socket.on('data', (chunk: Buffer) => {
       if (closed) return;

@@ -21,14 +21,14 @@ describe('elasticsearch bulk encoding', () => {
     const events = [ev('2026-12-01T10:00:00Z', { type: 'log', message: 'a' }), ev('2026-12-02T10:00:00Z', { type: 'http', n: 1 })];
     const none = new BulkEncoder({ index: 'fb', types: 'none' }).encode(events);
     assert.equal(
-      none.body,
+      none.body.toString(),
       '{"index":{"_index":"fb-2026.12.01"}}\n{"@timestamp":"2026-12-01T10:00:00.000Z","type":"log","message":"a"}\n' +
         '{"index":{"_index":"fb-2026.12.02"}}\n{"@timestamp":"2026-12-02T10:00:00.000Z","type":"http","n":1}\n',
     );
-    const typed = new BulkEncoder({ index: 'fb', types: 'event' }).encode(events).body.split('\n');
+    const typed = new BulkEncoder({ index: 'fb', types: 'event' }).encode(events).body.toString().split('\n');
     assert.equal(typed[0], '{"index":{"_index":"fb-2026.12.01","_type":"log"}}');
     assert.equal(typed[2], '{"index":{"_index":"fb-2026.12.02","_type":"http"}}');
-    const doc = new BulkEncoder({ index: 'fb', types: 'doc', pipeline: 'p1' }).encode(events).body.split('\n');
+    const doc = new BulkEncoder({ index: 'fb', types: 'doc', pipeline: 'p1' }).encode(events).body.toString().split('\n');
     assert.equal(doc[0], '{"index":{"_index":"fb-2026.12.01","_type":"doc","pipeline":"p1"}}');
   });
 
@@ -37,9 +37,23 @@ describe('elasticsearch bulk encoding', () => {
     cyclic['self'] = cyclic;
     const events = [ev('2026-12-01T10:00:00Z', { a: 1 }, { index: 'special', pipeline: 'pp' }), ev('2026-12-01T10:00:00Z', cyclic), ev('2026-12-01T10:00:00Z', { big: 1n })];
     const r = new BulkEncoder({ index: 'fb', types: 'none' }).encode(events);
-    assert.equal(r.body.split('\n')[0], '{"index":{"_index":"special","pipeline":"pp"}}');
+    assert.equal(r.body.toString().split('\n')[0], '{"index":{"_index":"special","pipeline":"pp"}}');
     assert.equal(r.sent.length, 1);
     assert.equal(r.unencodable.length, 2);
+  });
+
+  it('writes UTF-8, empty documents, and grows its buffer for big batches', () => {
+    const enc = new BulkEncoder({ index: 'fb', types: 'none' });
+    const small = enc.encode([ev('2026-12-01T10:00:00Z', { msg: 'h\u00e9llo \u4e16\u754c \ud83d\ude00' }), ev('2026-12-01T10:00:00Z', {})]).body.toString();
+    assert.equal(
+      small,
+      '{"index":{"_index":"fb-2026.12.01"}}\n{"@timestamp":"2026-12-01T10:00:00.000Z","msg":"h\u00e9llo \u4e16\u754c \ud83d\ude00"}\n' +
+        '{"index":{"_index":"fb-2026.12.01"}}\n{"@timestamp":"2026-12-01T10:00:00.000Z"}\n',
+    );
+    const big = Array.from({ length: 3000 }, (_, i) => ev('2026-12-01T10:00:00Z', { i, pad: 'x'.repeat(200) }));
+    const lines = enc.encode(big).body.toString().trimEnd().split('\n');
+    assert.equal(lines.length, 6000);
+    assert.deepEqual(JSON.parse(lines[5999]!), { '@timestamp': '2026-12-01T10:00:00.000Z', i: 2999, pad: 'x'.repeat(200) });
   });
 });
 

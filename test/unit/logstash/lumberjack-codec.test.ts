@@ -7,11 +7,14 @@ import {
   encodeCompressed,
   encodeCompressedAsync,
   encodeData,
+  encodeEventFrames,
   encodeJson,
   encodeJsonFrames,
   encodeWindow,
 } from '../../../src/libbeat/lumberjack/encoder.js';
 import type { Frame } from '../../../src/libbeat/lumberjack/frames.js';
+import { encodeEvent } from '../../../src/libbeat/outputs/codec/json.js';
+import type { BeatEvent } from '../../../src/libbeat/common/event.js';
 import { seededRandom } from '../../support/random.js';
 
 /** Frames made comparable: Buffers as strings. */
@@ -94,6 +97,23 @@ describe('lumberjack codec', () => {
     }
     const bytewise = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
     assert.deepEqual(plain(decodeAll(bytewise)), expected);
+  });
+
+  it('writes event frames byte for byte as encodeEvent + encodeJsonFrames would', () => {
+    const t = new Date(Date.UTC(2026, 11, 2, 3, 4, 5, 678));
+    const events: BeatEvent[] = [
+      { timestamp: t, fields: { type: 'log', message: 'plain', n: 1 } },
+      { timestamp: t, fields: {} },
+      { timestamp: new Date(t.getTime() + 1), fields: { message: 'ünïcödé € 😀', nested: { a: [1, 'x', null], b: true } } },
+      { timestamp: new Date(0), fields: { '': '', 'quote"key': 'line\nbreak\u0000' } },
+      { timestamp: t, fields: { type: 'nginx' } },
+    ];
+    const extra = (e: BeatEvent): string => (e.fields['type'] === 'nginx' ? '' : `"@metadata":{"beat":"idx-ü","type":"${String(e.fields['type'] ?? 'log')}"}`);
+    const expected = encodeJsonFrames(events.map((e) => encodeEvent(e, extra(e))));
+    assert.deepEqual(encodeEventFrames(events, 0, events.length, extra), expected);
+    // A window from the middle of a batch is numbered from 1.
+    assert.deepEqual(encodeEventFrames(events, 2, 2, extra), encodeJsonFrames(events.slice(2, 4).map((e) => encodeEvent(e, extra(e)))));
+    for (const f of decodeAll([expected])) if (f.kind === 'json') JSON.parse(f.payload.toString());
   });
 
   it('can report compressed frames without inflating them', () => {

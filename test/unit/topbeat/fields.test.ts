@@ -69,3 +69,30 @@ describe('etc/fields/topbeat.fields.yml', () => {
     }
   });
 });
+
+describe('topbeat template', () => {
+  it('parses with libbeat fields loader and maps numbers and keywords for ES 2.x and 7.x', async () => {
+    const { beatFieldsFiles, loadFieldsFile } = await import('../../../src/libbeat/template/fields.js');
+    const { buildProperties } = await import('../../../src/libbeat/template/mapping.js');
+    const files = beatFieldsFiles('topbeat', [], `${REPO_ROOT}etc/fields`);
+    assert.ok(files.some((f) => f.endsWith('topbeat.fields.yml')), files.join(','));
+    const groups = files.flatMap((f) => loadFieldsFile(f));
+    for (const major of [2, 7]) {
+      const props = buildProperties(groups, major);
+      const get = (path: string): Record<string, unknown> | undefined => {
+        let cur = props as Record<string, unknown>;
+        const parts = path.split('.');
+        for (let i = 0; i < parts.length; i++) {
+          const node = (i === 0 ? cur : ((cur['properties'] ?? {}) as Record<string, unknown>))[parts[i]!] as Record<string, unknown> | undefined;
+          if (!node) return undefined;
+          cur = node;
+        }
+        return cur;
+      };
+      assert.equal(get('mem.actual_used_p')?.['type'], 'float', `ES ${major}`);
+      assert.equal(get('proc.cpu.user_p')?.['type'], 'float');
+      assert.equal(get('fs.total')?.['type'], 'long');
+      assert.ok(get('proc.name')?.['type'] === 'keyword' || get('proc.name')?.['type'] === 'string', JSON.stringify(get('proc.name')));
+    }
+  });
+});

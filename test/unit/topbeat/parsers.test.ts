@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statfsSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcBuffer } from '../../../src/beats/topbeat/linux/proc-buffer.js';
-import { parseMounts } from '../../../src/beats/topbeat/linux/filesystems.js';
+import { FilesystemReader, parseMounts } from '../../../src/beats/topbeat/linux/filesystems.js';
 import { LinuxSystemReader } from '../../../src/beats/topbeat/linux/system.js';
 import { UserNames } from '../../../src/beats/topbeat/linux/users.js';
 
@@ -75,6 +75,28 @@ describe('parseMounts', () => {
       { device: '/dev/sda1', mountPoint: '/', fsType: 'ext4' },
       { device: 'server:/my share', mountPoint: '/mnt/with space', fsType: 'nfs4' },
     ]);
+  });
+});
+
+describe('FilesystemReader', () => {
+  it('reports mounts with blocks, skipping pseudo filesystems and unreadable mount points', async (t) => {
+    if (process.platform !== 'linux') return t.skip('statfs on Linux mount points');
+    const dir = mkdtempSync(join(tmpdir(), 'topbeat-mounts-'));
+    const f = join(dir, 'mounts');
+    writeFileSync(f, `/dev/root / ext4 rw 0 0\nproc /proc proc rw 0 0\nnfs:/x ${dir}/does\\040not\\040exist nfs rw 0 0\n`);
+    const list = await new FilesystemReader(f).read();
+    assert.equal(list.length, 1);
+    const s = statfsSync('/');
+    assert.deepEqual(list[0], {
+      deviceName: '/dev/root',
+      mountPoint: '/',
+      total: s.blocks * s.bsize,
+      free: list[0]!.free,
+      avail: list[0]!.avail,
+      files: s.files,
+      freeFiles: list[0]!.freeFiles,
+    });
+    assert.ok(Math.abs(list[0]!.free - s.bfree * s.bsize) < 0.01 * s.blocks * s.bsize);
   });
 });
 

@@ -72,9 +72,10 @@ export class Harvester {
       if (st.ino !== state.inode || st.dev !== state.device) return (reason = 'replaced');
       reason = await this.#loop();
     } catch (err) {
-      this.#ctx.log.error(`Harvester for ${state.source} failed: ${errorMessage(err)}.`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') reason = 'removed';
+      else this.#ctx.log.error(`Harvester for ${state.source} failed: ${errorMessage(err)}.`);
     } finally {
-      if (reason !== 'stopped' && reason !== 'error') await this.#finish();
+      if (reason !== 'stopped' && reason !== 'error' && this.#fd >= 0) await this.#finish();
       if (this.#fd >= 0) closeSync(this.#fd);
       this.#fd = -1;
       state.harvesting = false;

@@ -103,15 +103,23 @@ export class Prospector {
       return;
     }
     let state = registrar.get(key);
+    const birth = Math.trunc(st.birthtimeMs);
+    if (state && state.birthMs > 0 && birth > 0 && state.birthMs !== birth && !state.harvesting && state.inflight === 0) {
+      log.info(`File ${path} reuses the inode of ${state.source}, which was deleted: reading it from the start.`);
+      registrar.remove(key);
+      state = undefined;
+    }
     if (!state) {
       const old = this.cfg.ignoreOlderMs > 0 && now - st.mtimeMs > this.cfg.ignoreOlderMs;
       const atEnd = old || (this.cfg.tailFiles && this.#firstScan);
       state = newFileState(path, st.dev, st.ino, atEnd ? st.size : 0, now);
+      state.birthMs = birth;
       this.#own(state);
       registrar.add(key, state);
       if (atEnd) return;
     } else {
       if (state.owner === undefined) this.#own(state);
+      if (state.birthMs === 0 && birth > 0) state.birthMs = birth;
       if (state.source !== path) {
         log.info(`File rename detected: ${state.source} -> ${path}; resuming at offset ${state.readOffset}.`);
         state.source = path;

@@ -23,6 +23,11 @@ export interface FileState {
   /** Id of the prospector that owns this file; undefined for entries loaded from the registry and not matched yet. */
   owner: string | undefined;
   harvesting: boolean;
+  /**
+   * Creation time (ms) where the filesystem reports one (statx on ext4, xfs, btrfs), else 0. Guards against inode
+   * reuse: a file deleted and another created with the same inode between two scans must not inherit the old offset.
+   */
+  birthMs: number;
 }
 
 /** The registrar's key for a file: `device:inode`. */
@@ -31,7 +36,7 @@ export function fileKey(device: number, inode: number): string {
 }
 
 export function newFileState(source: string, device: number, inode: number, offset: number, now: number): FileState {
-  return { source, device, inode, offset, readOffset: offset, inflight: 0, skipTo: -1, updatedAt: now, ttlMs: 0, owner: undefined, harvesting: false };
+  return { source, device, inode, offset, readOffset: offset, inflight: 0, skipTo: -1, updatedAt: now, ttlMs: 0, owner: undefined, harvesting: false, birthMs: 0 };
 }
 
 /** The `private` of every published event: which file it came from and the offset after it. */

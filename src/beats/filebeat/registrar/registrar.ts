@@ -48,6 +48,7 @@ export class Registrar {
     for (const e of entries) {
       const s = newFileState(e.source, e.device, e.inode, e.offset, e.timestamp ?? now);
       s.ttlMs = e.ttlMs;
+      s.birthMs = e.birthMs ?? 0;
       const key = fileKey(e.device, e.inode);
       const prev = this.#states.get(key);
       if (!prev || (prev.updatedAt <= s.updatedAt)) this.#states.set(key, s);
@@ -113,7 +114,7 @@ export class Registrar {
   async #write(): Promise<void> {
     const entries: RegistryEntry[] = [];
     for (const s of this.#states.values()) {
-      entries.push({ source: s.source, offset: s.offset, inode: s.inode, device: s.device, timestamp: s.updatedAt, ttlMs: s.ttlMs });
+      entries.push({ source: s.source, offset: s.offset, inode: s.inode, device: s.device, timestamp: s.updatedAt, ttlMs: s.ttlMs, birthMs: s.birthMs });
     }
     const tmp = `${this.file}.new`;
     try {

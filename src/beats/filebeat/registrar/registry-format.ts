@@ -8,6 +8,8 @@ export interface RegistryEntry {
   timestamp: number | undefined;
   /** clean_inactive in ms, 0 = none. */
   ttlMs: number;
+  /** File creation time in ms, 0 = unknown (an extension of the Beats 5 format, ignored by other readers). */
+  birthMs?: number;
 }
 
 export type RegistryFormat = 'beats-1.0' | 'beats-5' | 'logstash-forwarder' | 'empty';
@@ -39,7 +41,10 @@ function toEntry(v: unknown, key?: string): RegistryEntry | undefined {
   if (inode === undefined || offset === undefined || offset < 0 || source === undefined) return undefined;
   const ts = typeof v['timestamp'] === 'string' ? Date.parse(v['timestamp']) : NaN;
   const ttl = num(v['ttl']);
-  return { source, offset, inode, device, timestamp: Number.isFinite(ts) ? ts : undefined, ttlMs: ttl !== undefined && ttl > 0 ? ttl / 1e6 : 0 };
+  const e: RegistryEntry = { source, offset, inode, device, timestamp: Number.isFinite(ts) ? ts : undefined, ttlMs: ttl !== undefined && ttl > 0 ? ttl / 1e6 : 0 };
+  const birth = num(v['birth']);
+  if (birth !== undefined && birth > 0) e.birthMs = birth;
+  return e;
 }
 
 /** Serializes entries in the Beats 5 array format (one line per file, so large registries diff and stream well). */
@@ -51,6 +56,7 @@ export function formatRegistry(entries: readonly RegistryEntry[]): string {
       FileStateOS: { inode: e.inode, device: e.device },
       timestamp: new Date(e.timestamp ?? Date.now()).toISOString(),
       ttl: e.ttlMs > 0 ? e.ttlMs * 1e6 : -1,
+      ...(e.birthMs ? { birth: e.birthMs } : {}),
     }),
   );
   return `[${lines.join(',\n')}]\n`;

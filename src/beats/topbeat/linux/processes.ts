@@ -74,9 +74,10 @@ export class LinuxProcessReader {
 
       // /proc/<pid>/stat: "pid (comm) S ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
       //   utime stime cutime cstime priority nice threads itrealvalue starttime vsize rss ..."
-      const close = b.buf.lastIndexOf(CLOSE_PAREN, b.len - 1);
-      const open = b.buf.indexOf(OPEN_PAREN);
-      if (close < 0 || open < 0 || close + 2 >= b.len) continue;
+      // The name may itself contain parentheses and spaces: it runs from the first '(' to the last ')'.
+      const close = b.len > 0 ? b.buf.lastIndexOf(CLOSE_PAREN, b.len - 1) : -1;
+      const open = close > 0 ? b.buf.indexOf(OPEN_PAREN) : -1;
+      if (open < 0 || open >= close || close + 2 >= b.len) continue;
       const name = b.buf.toString('utf8', open + 1, close);
       const state = String.fromCharCode(b.buf[close + 2]!);
       const ppid = b.uint(close + 3);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { CpuSample, FilesystemSample, LoadSample, MemorySample, ProcessSample, SystemSource } from '../types.js';
-import { readFilesystems } from './filesystems.js';
+import { FilesystemReader } from './filesystems.js';
 import { ProcBuffer } from './proc-buffer.js';
 import { LinuxProcessReader } from './processes.js';
 import { LinuxSystemReader } from './system.js';
@@ -17,6 +17,7 @@ export class LinuxSource implements SystemSource {
   private readonly buf = new ProcBuffer();
   private readonly system: LinuxSystemReader;
   private readonly procs: LinuxProcessReader;
+  private readonly fs = new FilesystemReader();
 
   constructor(procRoot = '/proc') {
     this.system = new LinuxSystemReader(this.buf, procRoot);
@@ -46,7 +47,7 @@ export class LinuxSource implements SystemSource {
   }
 
   filesystems(): Promise<FilesystemSample[]> {
-    return readFilesystems();
+    return this.fs.read();
   }
 
   /** Processes tracked and descriptors held between collections. */

@@ -1,8 +1,8 @@
 import type { BeatEvent } from '../../common/event.js';
 import { eventType } from '../../common/event.js';
-import { encodeEvent } from '../codec/json.js';
 
 const DAY_MS = 86_400_000;
+const INITIAL_BUFFER = 256 * 1024;
 
 /**
  * Daily index names `<base>-YYYY.MM.DD` from an event's `@timestamp` in UTC. The last day's bounds and name are
@@ -47,6 +47,9 @@ export class BulkEncoder {
   readonly #types: BulkEncoderOptions['types'];
   readonly #pipeline: string | undefined;
   readonly #actions = new Map<string, string>();
+  #buf: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
+  #lastMs = NaN;
+  #lastIso = '';
 
   constructor(opts: BulkEncoderOptions) {
     this.#daily = new DailyIndex(opts.index);
@@ -76,24 +79,63 @@ export class BulkEncoder {
   }
 
   /**
-   * The body for `events`. An event that cannot be serialized (a cycle, a BigInt) is left out and its position
-   * reported in `unencodable`, so the caller can drop it instead of failing the batch forever.
+   * The body for `events`, written into a reused buffer (the returned Buffer is a view of it, valid until the next
+   * `encode()` or `release()`). Writing each piece into a buffer instead of concatenating one string was 4x faster:
+   * turning a rope of thousands of pieces into bytes dominated (bench/elasticsearch). An event that cannot be
+   * serialized (a cycle, a BigInt) is left out and returned in `unencodable`, so the caller can drop it instead of
+   * failing the batch forever.
    */
-  encode(events: readonly BeatEvent[]): { body: string; sent: BeatEvent[]; unencodable: BeatEvent[] } {
-    let body = '';
+  encode(events: readonly BeatEvent[]): { body: Buffer; sent: BeatEvent[]; unencodable: BeatEvent[] } {
     const sent: BeatEvent[] = [];
     const unencodable: BeatEvent[] = [];
+    let buf = this.#buf;
+    let off = 0;
     for (const e of events) {
       let doc: string;
       try {
-        doc = encodeEvent(e);
+        doc = JSON.stringify(e.fields);
       } catch {
         unencodable.push(e);
         continue;
       }
-      body += this.#action(e) + doc + '\n';
+      const action = this.#action(e);
+      const ts = this.#iso(e.timestamp);
+      // Worst case 3 bytes per UTF-16 unit; the fixed parts are ASCII.
+      const need = action.length * 3 + 20 + ts.length + doc.length * 3;
+      if (off + need > buf.length) buf = this.#grow(off, off + need);
+      off += buf.write(action, off, 'utf8');
+      off += buf.write('{"@timestamp":"', off, 'latin1');
+      off += buf.write(ts, off, 'latin1');
+      if (doc.length <= 2) {
+        off += buf.write('"}', off, 'latin1');
+      } else {
+        off += buf.write('",', off, 'latin1');
+        off += buf.write(doc.substring(1), off, 'utf8');
+      }
+      buf[off++] = 10;
       sent.push(e);
     }
-    return { body, sent, unencodable };
+    return { body: buf.subarray(0, off), sent, unencodable };
+  }
+
+  /** Forget the buffer (after a failed request, which may still hold a view of it; or to give memory back). */
+  release(): void {
+    this.#buf = Buffer.allocUnsafe(INITIAL_BUFFER);
+  }
+
+  #grow(used: number, need: number): Buffer {
+    const nb = Buffer.allocUnsafe(Math.max(need, this.#buf.length * 2));
+    this.#buf.copy(nb, 0, 0, used);
+    this.#buf = nb;
+    return nb;
+  }
+
+  #iso(d: Date): string {
+    const ms = d.getTime();
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms;
+      this.#lastIso = d.toISOString();
+    }
+    return this.#lastIso;
   }
 }

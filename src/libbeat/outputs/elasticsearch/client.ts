@@ -133,7 +133,14 @@ export class EsClient implements OutputClient {
     if (sent.length === 0) return batch.ack();
     this.#m.bulkCalls.inc();
     this.#m.writeBytes.inc(body.length);
-    const res = await this.#conn.send('POST', this.#bulkPath, body, { contentType: this.#contentType, okPrefix: NO_ERRORS });
+    let res;
+    try {
+      res = await this.#conn.send('POST', this.#bulkPath, body, { contentType: this.#contentType, okPrefix: NO_ERRORS });
+    } catch (err) {
+      // The aborted request may still reference the body buffer: let the encoder allocate a new one.
+      this.#encoder?.release();
+      throw err;
+    }
     this.#m.readBytes.inc(res.bytes);
     if (res.status !== 200) return this.#wholeRequestFailed(batch, sent, res.status, res.body);
     const result = parseBulkResponse(res.body, sent.length, res.prefixOk);

@@ -2,10 +2,9 @@ import type { BeatEvent } from '../../common/event.js';
 import { eventType } from '../../common/event.js';
 import { BeatsError } from '../../common/errors.js';
 import type { Batch } from '../../publisher/batch.js';
-import { encodeEvent } from '../codec/json.js';
-import { encodeCompressedAsync, encodeJsonFrames, encodeWindow } from '../../lumberjack/encoder.js';
+import { encodeCompressedAsync, encodeEventFrames, encodeWindow } from '../../lumberjack/encoder.js';
 import type { OutputClient } from '../output.js';
-import type { LumberjackConnection, InflightWindow } from './connection.js';
+import { LumberjackConnection, type InflightWindow } from './connection.js';
 import { LogstashLink, type LinkOptions } from './link.js';
 import type { AdaptiveWindow } from './window.js';
 
@@ -46,6 +45,7 @@ export class LogstashClient implements OutputClient {
   readonly #level: number;
   readonly #inFlight: number;
   readonly #metaByType = new Map<string, string>();
+  readonly #metaFn = (e: BeatEvent): string => this.#meta(e);
 
   constructor(o: LogstashClientOptions | LogstashLink, extra?: Omit<LogstashClientOptions, keyof LinkOptions>, suffix = '') {
     if (o instanceof LogstashLink) {
@@ -77,12 +77,25 @@ export class LogstashClient implements OutputClient {
 
   async test(signal: AbortSignal): Promise<string> {
     const o = this.link.o;
-    const c = await this.link.open(signal);
+    // A connection of its own: the link's may be carrying batches.
+    const c = await LumberjackConnection.open(o.host, o.tls, o.timeoutMs, signal);
     c.close();
     return `connected to ${this.link.label}${o.tls ? ' (TLS handshake ok)' : ''}`;
   }
 
   async publish(batch: Batch): Promise<void> {
+    // Another client sharing the link may already have replaced a lost connection: use that one.
+    if (this.#conn !== undefined && this.#conn.closedReason !== undefined && this.link.current !== undefined) this.#conn = this.link.current;
+    if (this.#conn !== undefined && this.#conn.closedReason === undefined && this.link.expired(this.#conn)) {
+      this.#conn.close();
+      try {
+        this.#conn = await this.link.open();
+      } catch (err) {
+        this.#conn = undefined;
+        batch.cancelled();
+        throw err;
+      }
+    }
     const conn = this.#conn;
     if (conn === undefined || conn.closedReason !== undefined) {
       // Nothing was sent: put the batch back without counting an attempt, and make the worker reconnect.
@@ -146,12 +159,7 @@ export class LogstashClient implements OutputClient {
   }
 
   async #encode(events: readonly BeatEvent[], start: number, n: number): Promise<Buffer[]> {
-    const docs = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      const e = events[start + i]!;
-      docs[i] = encodeEvent(e, this.#meta(e));
-    }
-    const frames = encodeJsonFrames(docs, 1);
+    const frames = encodeEventFrames(events, start, n, this.#metaFn);
     const win = encodeWindow(n);
     if (this.#level === 0) return [win, frames];
     return [win, ...(await encodeCompressedAsync(frames, this.#level))];

@@ -23,6 +23,8 @@ export interface LogstashSettings {
   /** Windows in flight per connection before waiting for the oldest ACK. */
   pipelining: number;
   flushIntervalMs: number;
+  /** Connection lifetime before it is replaced between batches; 0 = forever. */
+  ttlMs: number;
   tls: ConnectionOptions | undefined;
   backoff: { initMs: number; maxMs: number };
 }
@@ -63,6 +65,7 @@ export function readLogstashSettings(cfg: ConfigNode, beatName: string): Logstas
     compressionLevel: cfg.int('compression_level', 3, { min: 0, max: 9 }),
     pipelining: cfg.int('pipelining', 2, { min: 1, max: 64 }),
     flushIntervalMs: cfg.durationMs('flush_interval', 1000, { min: 0 }),
+    ttlMs: cfg.durationMs('ttl', 0, { min: 0 }),
     tls: loadTlsOptions(cfg),
     backoff: {
       initMs: cfg.durationMs('backoff.init', 1000, { min: 1 }),

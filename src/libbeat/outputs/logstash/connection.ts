@@ -42,6 +42,7 @@ export class LumberjackConnection {
   readonly #timeoutMs: number;
   #timer: NodeJS.Timeout | undefined;
   #closedReason: string | undefined;
+  readonly openedAt = Date.now();
   /** Called once each time the ACK clock runs out (however many windows were waiting). */
   onTimeout: (() => void) | undefined;
 

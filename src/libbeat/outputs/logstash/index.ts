@@ -25,7 +25,7 @@ export const createLogstashOutput: OutputFactory = (cfg, ctx) => {
   const clients: OutputClient[] = [];
   for (const host of s.hosts) {
     for (let i = 0; i < s.worker; i++) {
-      const link = new LogstashLink({ host, timeoutMs: s.timeoutMs, bulkMaxSize: s.bulkMaxSize, tls: s.tls, log, metrics });
+      const link = new LogstashLink({ host, timeoutMs: s.timeoutMs, bulkMaxSize: s.bulkMaxSize, tls: s.tls, log, metrics, ttlMs: s.ttlMs });
       for (let k = 0; k < perLink; k++) {
         const suffix = s.worker > 1 || perLink > 1 ? `#${i}.${k}` : '';
         clients.push(new LogstashClient(link, { index: s.index, compressionLevel: s.compressionLevel }, suffix));

@@ -22,6 +22,8 @@ export interface LinkOptions {
   metrics?: LogstashMetrics;
   /** First window size (Beats: 10). */
   startWindow?: number;
+  /** Reopen a connection older than this (ms) between batches, so a fronting load balancer can rebalance; 0 = never. */
+  ttlMs?: number;
 }
 
 /**
@@ -45,6 +47,18 @@ export class LogstashLink {
 
   get label(): string {
     return `${this.o.host.host}:${this.o.host.port}`;
+  }
+
+  /** The open connection, if there is one. */
+  get current(): LumberjackConnection | undefined {
+    const c = this.#conn;
+    return c !== undefined && c.closedReason === undefined ? c : undefined;
+  }
+
+  /** Whether the connection outlived `ttl` and nothing is waiting on it: time to replace it. */
+  expired(c: LumberjackConnection): boolean {
+    const ttl = this.o.ttlMs ?? 0;
+    return ttl > 0 && c.inflight === 0 && Date.now() - c.openedAt >= ttl;
   }
 
   /** The open connection, or a new one. */

@@ -117,6 +117,7 @@ export class RedisClient implements OutputClient {
     const events = batch.events;
     if (events.length === 0) return batch.ack();
     const groups = this.#group(events);
+    if (this.#o.datatype === 'list' && groups.size === 1) return this.#pushOne(r, batch, groups);
     const p = r.pipeline();
     const order: BeatEvent[][] = [];
     if (this.#o.datatype === 'list') {
@@ -168,6 +169,26 @@ export class RedisClient implements OutputClient {
       throw new BeatsError('BEAT_ERR_CONNECT', `Redis ${this.#o.host.host}:${this.#o.host.port}: ${msg}`);
     }
     this.#o.log.error(`Redis ${this.#o.host.host}:${this.#o.host.port} refused ${failed.length} events: ${msg}.`);
+  }
+
+  /** The common case, every event for one list: a plain RPUSH, without a pipeline around it. */
+  async #pushOne(r: Redis, batch: Batch, groups: Map<string, { docs: string[] }>): Promise<void> {
+    const [key, g] = groups.entries().next().value as [string, { docs: string[] }];
+    const where = `Redis ${this.#o.host.host}:${this.#o.host.port}`;
+    try {
+      await r.rpush(key, ...g.docs);
+    } catch (err) {
+      batch.retry();
+      this.#o.metrics?.failed.inc(g.docs.length);
+      if ((err as Error).name === 'ReplyError' && r.status === 'ready') {
+        this.#o.log.error(`${where} refused ${g.docs.length} events: ${errorMessage(err)}.`);
+        return;
+      }
+      this.#drop();
+      throw new BeatsError('BEAT_ERR_CONNECT', `${where}: ${errorMessage(err)}`);
+    }
+    this.#o.metrics?.acked.inc(g.docs.length);
+    batch.ack();
   }
 
   #group(events: readonly BeatEvent[]): Map<string, { docs: string[]; events: BeatEvent[] }> {

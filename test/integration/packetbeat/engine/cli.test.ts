@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli as runCliRaw } from '../../../support/run-cli.js';
+import type { ChildProcess } from 'node:child_process';
 
 /** The machine is shared: allow slow starts. */
 const runCli = (script: string, args: string[]) => runCliRaw(script, args);
@@ -96,4 +97,25 @@ test('-devices lists devices and exits 0', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^0: /m);
   assert.match(r.stdout, /\blo\b/);
+});
+
+test('-O reads one packet per Enter', async (t) => {
+  if (!existsSync(join(CAPTURES, 'dns_udp.pcap'))) return t.skip('shared captures not present');
+  const { cfg, out } = setup('  datagrams:\n    ports: [15353]');
+  let child: ChildProcess | undefined;
+  const done = runCliRaw(CLI, ['-c', cfg, '-I', join(CAPTURES, 'dns_udp.pcap'), '-t', '-O'], { timeoutMs: 60_000, onSpawn: (p) => (child = p) });
+  let stderr = '';
+  child!.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const prompts = (): number => stderr.split('Press Enter').length - 1;
+  const deadline = Date.now() + 30_000;
+  while (prompts() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  child!.stdin!.write('\n\n\n');
+  // packet 1 waited (prompt 1); the 3 Enters release packets 1-3; packet 4 waits again (prompt 2)
+  while (prompts() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(prompts(), 2, 'waits for the 4th Enter');
+  child!.stdin!.end(); // end of input: the rest is read without waiting
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(events(out).length, 22);
 });

@@ -38,3 +38,23 @@ test('engine: synthetic MongoDB capture (OP_MSG, OP_QUERY, OP_INSERT) gives its 
   assert.equal(events[1]!.fields['bytes_in'], big.length);
   assert.equal((events[4]!.fields['mongodb'] as Record<string, unknown>)['error'], 'ns not found (NamespaceNotFound)');
 });
+
+test('engine: a lost segment inside a large reply; the following exchanges are decoded', async () => {
+  const c = new Conversation({ ip: '127.0.0.1', port: 51001 }, { ip: '127.0.0.1', port: 27017 }).handshake();
+  c.client_(opMsg(1, { find: 'big', filter: {}, $db: 'shop' }));
+  const reply = opMsgReply(101, 1, { cursor: { firstBatch: Array.from({ length: 200 }, (_, i) => ({ i, pad: 'p'.repeat(20) })), id: 0, ns: 'shop.big' }, ok: 1 });
+  c.server_(reply.subarray(0, 2000)).server_(reply.subarray(2000, 4000)).server_(reply.subarray(4000));
+  c.client_(opMsg(2, { count: 'big', $db: 'shop' }));
+  c.server_(opMsgReply(102, 2, { n: 200, ok: 1 }));
+  c.close();
+  const lost = reply.subarray(2000, 4000);
+  const segs = c.segments.filter((s) => !(s.payload instanceof Buffer && s.payload.equals(lost)));
+  const file = writeTempCapture(1, segs.map((s) => ethernet(tcpIp(s))), { name: 'mongodb-gap' });
+  const events = await runCapture(file, { mongodb: { ports: [27017] } });
+  const count = events.find((e) => e.fields['method'] === 'count');
+  assert.equal(count?.fields['status'], 'OK');
+  assert.equal((count?.fields['mongodb'] as Record<string, unknown>)['numberReturned'], 200);
+  const find = events.find((e) => e.fields['method'] === 'find');
+  assert.equal(find?.fields['status'], 'Error');
+  assert.deepEqual(find?.fields['notes'], ['Response not found']);
+});

@@ -155,7 +155,7 @@ export class DnsProtocol implements UdpProtocol, TcpProtocol<DnsConnState> {
     _nbytes: number,
     state: DnsConnState | undefined,
   ): { state: DnsConnState | undefined; drop: boolean } {
-    // The length prefixes cannot be found again after lost bytes: this direction is given up.
+    // The length prefixes are lost with the bytes: the framer waits for a segment of whole messages.
     state?.framers[dir].lose();
     return { state, drop: false };
   }

@@ -4,14 +4,29 @@
  */
 export class TcpDnsFramer {
   #buf: Buffer | undefined;
+  #parts: Buffer[] = [];
+  #partsLen = 0;
+  #need = 0;
   #lost = false;
 
   feed(data: Buffer): Buffer[] {
-    if (this.#lost) return [];
+    if (this.#lost) {
+      // Resynchronise on a segment made of whole messages only (servers and clients usually write one message,
+      // prefix included, per segment).
+      if (!framesExactly(data)) return [];
+      this.#lost = false;
+    }
     let b = data;
     if (this.#buf !== undefined) {
-      b = Buffer.concat([this.#buf, data]);
+      // Pieces of an incomplete message are collected and joined once it is complete (linear even when a peer
+      // sends one byte per segment).
+      this.#parts.push(Buffer.from(data));
+      this.#partsLen += data.length;
+      if (this.#partsLen < this.#need) return [];
+      b = Buffer.concat([this.#buf, ...this.#parts]);
       this.#buf = undefined;
+      this.#parts = [];
+      this.#partsLen = 0;
     }
     const out: Buffer[] = [];
     let pos = 0;
@@ -21,13 +36,32 @@ export class TcpDnsFramer {
       out.push(b.subarray(pos + 2, pos + 2 + len));
       pos += 2 + len;
     }
-    if (pos < b.length) this.#buf = Buffer.from(b.subarray(pos));
+    if (pos < b.length) {
+      this.#buf = Buffer.from(b.subarray(pos));
+      // Bytes still missing before the next message is complete (or before its length prefix is).
+      this.#need = b.length - pos >= 2 ? 2 + b.readUInt16BE(pos) - (b.length - pos) : 2 - (b.length - pos);
+    }
     return out;
   }
 
-  /** Bytes were lost: message boundaries are unknown from here on, so the rest of this direction is ignored. */
+  /**
+   * Bytes were lost: message boundaries are unknown, so data is ignored until a segment that holds whole messages
+   * exactly (each at least a DNS header long).
+   */
   lose(): void {
     this.#lost = true;
     this.#buf = undefined;
+    this.#parts = [];
+    this.#partsLen = 0;
   }
+}
+
+function framesExactly(b: Buffer): boolean {
+  let pos = 0;
+  while (b.length - pos >= 2) {
+    const len = b.readUInt16BE(pos);
+    if (len < 12) return false;
+    pos += 2 + len;
+  }
+  return pos === b.length && pos > 0;
 }

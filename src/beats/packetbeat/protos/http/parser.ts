@@ -45,6 +45,8 @@ export class HttpParser {
   #msg: HttpMessage | undefined;
   /** Unconsumed bytes of an incomplete line (line-oriented states only). */
   #pending: Buffer | undefined;
+  #pendingParts: Buffer[] = [];
+  #pendingLen = 0;
   #remaining = 0;
   #keep = 0;
   /** Bytes skipped while looking for a start line (garbage or the tail of a message lost in a gap). */
@@ -63,8 +65,21 @@ export class HttpParser {
   feed(data: Buffer, ts: number, policy: BodyPolicy, out: HttpMessage[]): void {
     let b = data;
     if (this.#pending !== undefined) {
-      b = Buffer.concat([this.#pending, data]);
+      // An incomplete line is waiting. Until its end arrives the pieces are only collected (no copy per segment,
+      // so a line sent one byte per segment costs O(n), not O(n^2)).
+      if (data.indexOf(LF) < 0) {
+        this.#pendingParts.push(Buffer.from(data));
+        this.#pendingLen += data.length;
+        if (this.#pendingLen > MAX_LINE_BYTES) {
+          this.skippedBytes += this.#pendingLen;
+          this.#abandon('line too long');
+        }
+        return;
+      }
+      b = Buffer.concat([this.#pending, ...this.#pendingParts, data]);
       this.#pending = undefined;
+      this.#pendingParts = [];
+      this.#pendingLen = 0;
     }
     let pos = 0;
     const len = b.length;
@@ -96,6 +111,7 @@ export class HttpParser {
           return;
         }
         this.#pending = Buffer.from(b.subarray(pos));
+        this.#pendingLen = len - pos;
         if (this.#state === State.StartLine) this.#pendingTs = this.#pendingTs ?? ts;
         return;
       }
@@ -114,8 +130,7 @@ export class HttpParser {
   /** The peer closed its side: a body delimited by close is complete; a partial message is published with a note. */
   fin(ts: number, out: HttpMessage[]): void {
     const m = this.#msg;
-    this.#pending = undefined;
-    this.#pendingTs = undefined;
+    this.#clearPending();
     if (m === undefined) return;
     if (this.#state !== State.UntilClose && this.#state !== State.Headers) {
       m.notes.push('Message truncated by connection close');
@@ -130,13 +145,12 @@ export class HttpParser {
 
   /**
    * `n` bytes of the stream were lost. Inside a body of known length (or one delimited by close) the message goes
-   * on with a note; anywhere else the partial message is dropped (or published, once its headers were read) and the
-   * parser looks for the next start line. Returns false when a message in progress could not be saved.
+   * on with a note; anywhere else the partial message is published with that note and the parser looks for the next
+   * start line. Returns false when a message in progress could not be saved.
    */
   gap(n: number, out: HttpMessage[]): boolean {
     const m = this.#msg;
-    this.#pending = undefined;
-    this.#pendingTs = undefined;
+    this.#clearPending();
     if (m === undefined) return true;
     const st = this.#state;
     if (st === State.UntilClose || ((st === State.Body || st === State.ChunkData) && n <= this.#remaining)) {
@@ -152,10 +166,8 @@ export class HttpParser {
       }
       return true;
     }
-    if (st === State.StartLine || st === State.Headers) {
-      this.#abandon('gap in headers');
-      return false;
-    }
+    // The message is cut: publish what was read (so requests and responses stay paired in order), then look for the
+    // next start line.
     m.notes.push(`Packet loss while capturing the ${m.isRequest ? 'request' : 'response'}`);
     this.#finish(out);
     return false;
@@ -168,10 +180,16 @@ export class HttpParser {
 
   #abandon(_why: string): void {
     this.#msg = undefined;
-    this.#pending = undefined;
-    this.#pendingTs = undefined;
+    this.#clearPending();
     this.#state = State.StartLine;
     this.#remaining = 0;
+  }
+
+  #clearPending(): void {
+    this.#pending = undefined;
+    this.#pendingParts = [];
+    this.#pendingLen = 0;
+    this.#pendingTs = undefined;
   }
 
   #keepBytes(m: HttpMessage, b: Buffer, pos: number, take: number): void {

@@ -190,3 +190,89 @@ function decimal128(b: Buffer, p: number): string {
   if (e < 0 && -e - digits.length < 6) return `${sign}0.${'0'.repeat(-e - digits.length)}${digits}`;
   return `${sign}${digits}E${e > 0 ? '+' : ''}${e}`;
 }
+
+/** Size of an element's value of `type` at `p` (bounded by `end`), without decoding it. */
+function valueSize(b: Buffer, type: number, p: number, end: number): number {
+  switch (type) {
+    case 0x01:
+    case 0x09:
+    case 0x11:
+    case 0x12:
+      return 8;
+    case 0x02:
+    case 0x0d:
+    case 0x0e: {
+      need(p, 4, end);
+      const n = b.readInt32LE(p);
+      if (n < 1 || p + 4 + n > end) throw new BsonError('bad string length');
+      return 4 + n;
+    }
+    case 0x03:
+    case 0x04:
+      return docSize(b, p, end);
+    case 0x05: {
+      need(p, 4, end);
+      const n = b.readInt32LE(p);
+      if (n < 0) throw new BsonError('bad binary length');
+      return 5 + n;
+    }
+    case 0x06:
+    case 0x0a:
+    case 0xff:
+    case 0x7f:
+      return 0;
+    case 0x07:
+      return 12;
+    case 0x08:
+      return 1;
+    case 0x0b: {
+      const e1 = b.indexOf(0, p);
+      const e2 = e1 < 0 ? -1 : b.indexOf(0, e1 + 1);
+      if (e2 < 0 || e2 >= end) throw new BsonError('unterminated regex');
+      return e2 + 1 - p;
+    }
+    case 0x0c:
+      return valueSize(b, 0x02, p, end) + 12;
+    case 0x0f: {
+      need(p, 4, end);
+      return b.readInt32LE(p);
+    }
+    case 0x10:
+      return 4;
+    case 0x13:
+      return 16;
+    default:
+      throw new BsonError(`unknown element type 0x${type.toString(16)}`);
+  }
+}
+
+/** One top-level element of a document, located but not decoded. */
+export interface BsonElement {
+  type: number;
+  name: string;
+  /** Offset of the value. */
+  at: number;
+}
+
+/**
+ * Calls `fn` for each element of the document at `off` (names and positions only: values are decoded on demand
+ * with `readValueAt`), so a reply can be summarised without decoding its documents.
+ */
+export function forEachElement(b: Buffer, off: number, end: number, fn: (e: BsonElement) => void): void {
+  const size = docSize(b, off, end);
+  const stop = off + size - 1;
+  let p = off + 4;
+  while (p < stop) {
+    const type = b[p] as number;
+    const [name, q] = cstring(b, p + 1, stop);
+    const n = valueSize(b, type, q, stop);
+    if (n < 0 || q + n > stop) throw new BsonError('element overruns its document');
+    fn({ type, name, at: q });
+    p = q + n;
+  }
+}
+
+/** Decodes the value of one element found by `forEachElement`. */
+export function readValueAt(b: Buffer, e: BsonElement, end = b.length): JsonValue {
+  return readValue(b, e.type, e.at, end, 0)[0];
+}

@@ -57,8 +57,7 @@ export function mongodbEvent(ex: MongoExchange, conn: TcpConnection, cfg: Mongod
       m['error'] = reply.error;
     }
     if (cfg.sendResponse) {
-      const docs = cfg.maxDocs > 0 ? reply.docs.slice(0, cfg.maxDocs) : reply.docs;
-      t.response = docs.map((d) => cut(JSON.stringify(d), cfg.maxDocLength)).join('\n');
+      t.response = reply.docs.map((d) => cut(JSON.stringify(d), cfg.maxDocLength)).join('\n');
     }
   } else if (req.expectsReply) {
     t.status = Status.error;
@@ -88,7 +87,10 @@ export class MongodbProtocol implements TcpProtocol<ConnState> {
   }
 
   parse(pkt: Packet, conn: TcpConnection, dir: Direction, state: ConnState | undefined): ConnState | undefined {
-    const st = state ?? { conn, parser: new MongoConnParser({ maxDocLength: this.#cfg.maxDocLength }) };
+    const st = state ?? { conn, parser: new MongoConnParser({
+        maxDocLength: this.#cfg.maxDocLength,
+        maxDocs: !this.#cfg.sendResponse ? 0 : this.#cfg.maxDocs === 0 ? -1 : this.#cfg.maxDocs,
+      }) };
     const out = this.#out;
     out.length = 0;
     st.parser.feed(dir, pkt.ts, pkt.payload, out);
@@ -110,10 +112,9 @@ export class MongodbProtocol implements TcpProtocol<ConnState> {
     state: ConnState | undefined,
   ): { state: ConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    // requests are matched by id, so only the stream with the hole is lost; the next message may start anywhere,
-    // so buffered bytes go and framing restarts with the next segment
-    void dir;
-    state.parser.reset();
+    // requests are matched by id, so only the stream with the hole is affected: its data is skipped until a
+    // segment starts with a message header
+    state.parser.lostBytes(dir);
     return { state, drop: false };
   }
 

@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { BsonError, docSize, firstKey, readDoc, type JsonDoc, type JsonValue } from './bson.js';
+import { BsonError, docSize, firstKey, forEachElement, readDoc, readValueAt, type BsonElement, type JsonDoc, type JsonValue } from './bson.js';
 
 /**
  * Incremental MongoDB wire-protocol parser: frames messages (16-byte header: length, requestID, responseTo,
@@ -69,6 +69,8 @@ export interface MongoExchange {
 export interface MongoParserOptions {
   /** Cut of the query text and of each response document (0 = unlimited). */
   maxDocLength: number;
+  /** Reply documents decoded for `response` (0 = none, -1 = all): replies are otherwise only skimmed. */
+  maxDocs: number;
 }
 
 interface Stream {
@@ -86,6 +88,8 @@ export class MongoConnParser {
     { buf: undefined, bufTs: 0 },
   ];
   readonly #opts: MongoParserOptions;
+  /** Per direction: skipping data until a message boundary (after lost bytes). */
+  #resync: [boolean, boolean] = [false, false];
 
   constructor(opts: MongoParserOptions) {
     this.#opts = opts;
@@ -93,6 +97,10 @@ export class MongoConnParser {
 
   feed(dir: 0 | 1, ts: number, payload: Buffer, out: MongoExchange[]): void {
     if (payload.length === 0) return;
+    if (this.#resync[dir]) {
+      if (!this.#looksAligned(dir, payload)) return;
+      this.#resync[dir] = false;
+    }
     const s = this.#streams[dir];
     let data: Buffer;
     let oldLen = 0;
@@ -124,8 +132,23 @@ export class MongoConnParser {
     }
   }
 
-  reset(): void {
-    for (const s of this.#streams) s.buf = undefined;
+  /**
+   * `dir` lost bytes: its buffered bytes go and its data is skipped until a segment starts with a plausible message
+   * header (sane length, known opcode; a reply must answer a waiting request). Waiting requests stay: replies are
+   * matched by id.
+   */
+  lostBytes(dir: 0 | 1): void {
+    this.#streams[dir].buf = undefined;
+    this.#resync[dir] = true;
+  }
+
+  #looksAligned(dir: 0 | 1, p: Buffer): boolean {
+    if (p.length < 16) return false;
+    const len = p.readInt32LE(0);
+    const op = p.readInt32LE(12);
+    if (len < 16 || len > MAX_MESSAGE || OPCODE_NAMES[op] === undefined) return false;
+    if (dir === 1) return op !== OP.REPLY && op !== OP.MSG && op !== OP.COMPRESSED ? false : this.pending.has(p.readInt32LE(8));
+    return op !== OP.REPLY;
   }
 
   takePending(): MongoExchange[] {
@@ -335,14 +358,18 @@ export class MongoConnParser {
     const flags = b.readInt32LE(0);
     reply.fields['cursorId'] = b.readBigInt64LE(4).toString();
     reply.fields['startingFrom'] = b.readInt32LE(12);
-    const n = b.readInt32LE(16);
-    reply.fields['numberReturned'] = n;
-    for (let p = 20; p < b.length && reply.docs.length < 100000; ) {
+    reply.fields['numberReturned'] = b.readInt32LE(16);
+    let first: JsonDoc | undefined;
+    for (let p = 20, i = 0; p < b.length; i++) {
       const size = docSize(b, p);
-      reply.docs.push(readDoc(b, p));
+      // the first document tells about failures; the others are decoded only for `response`
+      if (i === 0 || this.#wantDoc(reply.docs.length)) {
+        const d = readDoc(b, p);
+        if (i === 0) first = d;
+        if (this.#wantDoc(reply.docs.length)) reply.docs.push(d);
+      }
       p += size;
     }
-    const first = reply.docs[0];
     if (flags & 1) reply.error = 'Cursor not found';
     if (first !== undefined) {
       if (flags & 2 || typeof first['$err'] === 'string') reply.error = String(first['$err'] ?? 'query failure');
@@ -350,26 +377,50 @@ export class MongoConnParser {
     }
   }
 
+  #wantDoc(have: number): boolean {
+    const max = this.#opts.maxDocs;
+    return max < 0 || have < max;
+  }
+
   #msgReply(b: Buffer, reply: MongoReply): void {
     const flags = b.readUInt32LE(0);
-    const { body } = msgSections(b, flags);
-    if (body === undefined) return;
-    const cursor = body['cursor'];
-    if (cursor !== null && typeof cursor === 'object' && !Array.isArray(cursor)) {
-      const batch = cursor['firstBatch'] ?? cursor['nextBatch'];
-      if (Array.isArray(batch)) {
-        reply.fields['numberReturned'] = batch.length;
-        for (const d of batch) if (d !== null && typeof d === 'object' && !Array.isArray(d)) reply.docs.push(d);
+    const end = flags & 1 ? b.length - 4 : b.length;
+    if (b[4] !== 0) return; // the body section comes first
+    const bodyAt = 5;
+    // skim the reply: only the status fields are decoded; cursor batches are counted, and decoded for `response`
+    const status: JsonDoc = {};
+    let batch: BsonElement | undefined;
+    let cursorId: JsonValue | undefined;
+    let isCursor = false;
+    forEachElement(b, bodyAt, end, (e) => {
+      if (e.name === 'cursor' && e.type === 0x03) {
+        isCursor = true;
+        forEachElement(b, e.at, end, (c) => {
+          if ((c.name === 'firstBatch' || c.name === 'nextBatch') && c.type === 0x04) batch = c;
+          else if (c.name === 'id') cursorId = readValueAt(b, c, end);
+        });
+      } else if (e.name === 'ok' || e.name === 'errmsg' || e.name === 'code' || e.name === 'codeName' || e.name === 'n' || e.name === 'writeErrors') {
+        status[e.name] = readValueAt(b, e, end);
       }
-      const id = cursor['id'];
-      if (id !== undefined) reply.fields['cursorId'] = typeof id === 'number' ? String(id) : JSON.stringify(id);
-    } else {
-      reply.docs.push(body);
+    });
+    if (isCursor) {
+      if (batch !== undefined) {
+        let count = 0;
+        const arr = batch;
+        forEachElement(b, arr.at, end, (d) => {
+          count++;
+          if (d.type === 0x03 && this.#wantDoc(reply.docs.length)) reply.docs.push(readValueAt(b, d, end) as JsonDoc);
+        });
+        reply.fields['numberReturned'] = count;
+      }
+      if (cursorId !== undefined) reply.fields['cursorId'] = typeof cursorId === 'number' ? String(cursorId) : JSON.stringify(cursorId);
+    } else if (this.#wantDoc(0)) {
+      reply.docs.push(readDoc(b, bodyAt, end));
     }
-    if (typeof body['n'] === 'number' && reply.fields['numberReturned'] === undefined) reply.fields['numberReturned'] = body['n'];
-    if (body['ok'] === 0 || body['ok'] === false) reply.error = errorText(body);
-    else if (Array.isArray(body['writeErrors']) && body['writeErrors'].length > 0) {
-      const w = body['writeErrors'][0];
+    if (typeof status['n'] === 'number' && reply.fields['numberReturned'] === undefined) reply.fields['numberReturned'] = status['n'];
+    if (status['ok'] === 0 || status['ok'] === false) reply.error = errorText(status);
+    else if (Array.isArray(status['writeErrors']) && status['writeErrors'].length > 0) {
+      const w = status['writeErrors'][0];
       reply.error = w !== null && typeof w === 'object' && !Array.isArray(w) ? errorText(w) : 'write error';
     }
   }

@@ -165,15 +165,16 @@ export class MysqlProtocol implements TcpProtocol<ConnState> {
 
   gapInStream(
     conn: TcpConnection,
-    _dir: Direction,
+    dir: Direction,
     _nbytes: number,
     state: ConnState | undefined,
   ): { state: ConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    // MySQL framing cannot be recovered inside a lost packet: publish what waits and start afresh
-    for (const ex of state.parser.takePending()) this.#publish(ex, conn, NOTE_GAP);
-    this.#waiting.delete(state);
-    return { state: undefined, drop: true };
+    // the exchanges the lost bytes belonged to are published with a note; the parser skips data until it is back
+    // at a packet boundary
+    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, NOTE_GAP);
+    if (state.parser.requests.length === 0) this.#waiting.delete(state);
+    return { state, drop: false };
   }
 
   connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {

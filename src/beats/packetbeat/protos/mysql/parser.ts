@@ -143,6 +143,8 @@ export class MysqlConnParser {
   #clientCaps: number | undefined;
   /** The connection switched to TLS or compression: nothing more can be read. */
   #opaque = false;
+  /** Per direction: skipping data until a packet boundary (after lost bytes). */
+  #resync: [boolean, boolean] = [false, false];
   readonly #opts: MysqlParserOptions;
 
   constructor(opts: MysqlParserOptions) {
@@ -156,6 +158,11 @@ export class MysqlConnParser {
   /** Feeds one segment; completed exchanges are appended to `out`. Never throws. */
   feed(dir: 0 | 1, ts: number, payload: Buffer, out: MysqlExchange[]): void {
     if (this.#opaque || payload.length === 0) return;
+    if (this.#resync[dir]) {
+      // after lost bytes: wait for a segment that starts a packet (a command / the answer to a new command)
+      if (!this.#looksAligned(dir, payload)) return;
+      this.#resync[dir] = false;
+    }
     const s = this.#streams[dir];
     let data: Buffer;
     let oldLen = 0;
@@ -194,8 +201,9 @@ export class MysqlConnParser {
       if (this.#opaque) return;
     }
     if (off < data.length) {
-      if (data.length - off > MAX_BUFFER) {
-        this.reset();
+      if (data.length - off > MAX_BUFFER || (dir === 1 && this.requests.length === 0)) {
+        // too big, or the start of an answer to nothing (the server speaks only when asked): not kept
+        s.big = undefined;
         return;
       }
       s.buf = Buffer.from(data.subarray(off));
@@ -203,13 +211,48 @@ export class MysqlConnParser {
     }
   }
 
-  /** Forgets buffered bytes and the response in progress (after a gap); prepared statements are kept. */
-  reset(): void {
-    for (const s of this.#streams) {
-      s.buf = undefined;
-      s.big = undefined;
+  /**
+   * `dir` lost bytes. Server side: the response in progress (the oldest command's) is cut, so that command is
+   * returned (to be published with a note) and later commands keep waiting. Client side: commands may be lost,
+   * so every waiting command is returned. Buffered bytes go, and the direction's data is skipped until it is back at
+   * a packet boundary (a command with sequence id 0; an answer starting with sequence id 1). Prepared statements
+   * are kept.
+   */
+  lostBytes(dir: 0 | 1): MysqlExchange[] {
+    const out: MysqlExchange[] = [];
+    if (dir === 1) {
+      const head = this.requests.shift();
+      const resp = this.#resp;
+      if (head !== undefined) out.push({ req: head, results: resp?.results ?? [], responseBytes: resp?.bytes ?? 0 });
+    } else {
+      out.push(...this.takePending());
     }
     this.#resp = undefined;
+    for (const d of [0, 1] as const) {
+      if (d !== dir && dir === 1) continue;
+      this.#streams[d].buf = undefined;
+      this.#streams[d].big = undefined;
+      this.#resync[d] = true;
+    }
+    return out;
+  }
+
+  #looksAligned(dir: 0 | 1, p: Buffer): boolean {
+    if (p.length < 5) return false;
+    if (dir === 0) {
+      const len = p.readUIntLE(0, 3);
+      return p[3] === 0 && len >= 1 && (p[4] as number) <= 0x1f;
+    }
+    if (this.requests.length === 0 || p[3] !== 1) return false;
+    // the packets of the segment must chain with consecutive sequence ids
+    let off = 0;
+    let seq = 1;
+    while (off + 4 <= p.length) {
+      if (p[off + 3] !== (seq & 0xff)) return false;
+      off += 4 + p.readUIntLE(off, 3);
+      seq++;
+    }
+    return true;
   }
 
   /** Removes and returns every request still waiting (connection closed / timeout). */
@@ -526,7 +569,7 @@ export class MysqlConnParser {
       case 'prepCols':
         if (isEof(p)) return false;
         r.defs.push(parseColumnDef(p));
-        if (--r.left <= 0) return this.#prepareDone(req, r);
+        if (--r.left <= 0) return this.#prepareDone(r);
         return false;
       default:
         return true;
@@ -565,12 +608,11 @@ export class MysqlConnParser {
     return this.#prepareEnd(r);
   }
 
-  #prepareDone(req: MysqlRequest, r: Resp): boolean {
+  #prepareDone(r: Resp): boolean {
     const id = r.cur.statementId;
     const stmt = id !== undefined ? this.#stmts.get(id) : undefined;
     if (stmt !== undefined) stmt.columns = r.defs;
     r.cur.tables = tablesOf(r.defs);
-    void req;
     return this.#prepareEnd(r);
   }
 

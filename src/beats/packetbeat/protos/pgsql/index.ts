@@ -50,7 +50,8 @@ export function pgsqlEvents(ex: PgExchange, conn: TcpConnection, cfg: PgsqlConfi
       method: query !== undefined ? firstKeyword(query) : undefined,
       query,
       bytesIn: req.bytes,
-      bytesOut: answered ? ex.responseBytes : undefined,
+      // statements of one Query message: each gets the bytes of its own result messages
+      bytesOut: !answered ? undefined : multi !== undefined && last !== undefined ? last.bytes : ex.responseBytes,
       request: cfg.sendRequest ? query : undefined,
     };
     const pg: Record<string, unknown> = { iserror: false, num_rows: 0, num_fields: 0 };
@@ -134,14 +135,14 @@ export class PgsqlProtocol implements TcpProtocol<ConnState> {
 
   gapInStream(
     conn: TcpConnection,
-    _dir: Direction,
+    dir: Direction,
     _nbytes: number,
     state: ConnState | undefined,
   ): { state: ConnState | undefined; drop: boolean } {
     if (state === undefined) return { state, drop: false };
-    for (const ex of state.parser.takePending()) this.#publish(ex, conn, NOTE_GAP);
-    this.#waiting.delete(state);
-    return { state: undefined, drop: true };
+    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, NOTE_GAP);
+    if (state.parser.requests.length === 0) this.#waiting.delete(state);
+    return { state, drop: false };
   }
 
   connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {

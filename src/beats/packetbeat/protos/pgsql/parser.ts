@@ -86,6 +86,8 @@ export class PgConnParser {
   /** The server's next byte answers an SSLRequest / GSSENCRequest. */
   #awaitSslAnswer = false;
   #opaque = false;
+  /** Per direction: skipping data until a message boundary (after lost bytes). */
+  #resync: [boolean, boolean] = [false, false];
   #cycle: PgRequest | undefined;
   #resp: Resp | undefined;
   readonly #stmts = new Map<string, string>();
@@ -101,6 +103,10 @@ export class PgConnParser {
 
   feed(dir: 0 | 1, ts: number, payload: Buffer, out: PgExchange[]): void {
     if (this.#opaque || payload.length === 0) return;
+    if (this.#resync[dir]) {
+      if (!this.#looksAligned(dir, payload)) return;
+      this.#resync[dir] = false;
+    }
     const s = this.#streams[dir];
     let data: Buffer;
     let oldLen = 0;
@@ -174,11 +180,39 @@ export class PgConnParser {
     }
   }
 
-  reset(): void {
-    for (const s of this.#streams) s.buf = undefined;
+  /**
+   * `dir` lost bytes. Server side: the oldest cycle's answer is cut, so that cycle is returned (to be published with
+   * a note) and later cycles keep waiting. Client side: requests may be lost, so every waiting cycle is returned.
+   * Buffered bytes go and the direction's data is skipped until a segment starts with well-formed messages.
+   */
+  lostBytes(dir: 0 | 1): PgExchange[] {
+    const out: PgExchange[] = [];
+    if (dir === 1) {
+      const head = this.requests.shift();
+      const resp = this.#resp;
+      if (head !== undefined) out.push(resp !== undefined ? this.#exchange(head, resp, false) : { req: head, results: [], complete: false, responseBytes: 0 });
+    } else {
+      out.push(...this.takePending());
+      this.#cycle = undefined;
+      this.#clientStartup = false;
+    }
     this.#resp = undefined;
-    this.#cycle = undefined;
-    this.#clientStartup = false;
+    this.#streams[dir].buf = undefined;
+    this.#resync[dir] = true;
+    return out;
+  }
+
+  /** Whether a segment starts with messages of known types whose lengths chain (to the end or past it). */
+  #looksAligned(dir: 0 | 1, p: Buffer): boolean {
+    const types = dir === 0 ? 'QPBEDSCHFXpdcf' : 'RSKZTDCEIN123ntsAGHWVdcv';
+    let off = 0;
+    while (off + 5 <= p.length) {
+      if (!types.includes(String.fromCharCode(p[off] as number))) return false;
+      const len = p.readInt32BE(off + 1);
+      if (len < 4 || len > MAX_MESSAGE) return false;
+      off += 1 + len;
+    }
+    return off > 0 && (dir === 0 || this.#resp === undefined);
   }
 
   takePending(): PgExchange[] {
@@ -316,6 +350,7 @@ export class PgConnParser {
       this.#resp = r;
     }
     r.bytes += size;
+    r.cur.bytes += size;
     const ch = String.fromCharCode(type);
     switch (ch) {
       case 'Z': {

@@ -153,15 +153,39 @@ describe('DNS protocol', () => {
     }
   });
 
-  it('publishes TCP queries still waiting when the connection closes, and ignores a direction after a gap', () => {
+  it('reassembles a large TCP message sent one byte per segment in linear time', () => {
     const { p, events } = setup();
-    let st = p.parse({ ts: 0, payload: framed(query(1, 'a.test')) }, CONN, 0, undefined);
+    const big = message({
+      id: 77,
+      flags: 0x8180,
+      questions: [{ name: 'big.test', type: 16 }],
+      answers: Array.from({ length: 200 }, () => ({ name: 'big.test', type: 16, rdata: Buffer.concat([Buffer.from([250]), Buffer.alloc(250, 0x62)]) })),
+    });
+    let st = p.parse({ ts: 0, payload: framed(query(77, 'big.test', 16)) }, CONN, 0, undefined);
+    const t0 = Date.now();
+    const bytes = framed(big);
+    for (let i = 0; i < bytes.length; i++) st = p.parse({ ts: 1, payload: bytes.subarray(i, i + 1) }, CONN, 1, st);
+    assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms for ${bytes.length} segments`);
+    assert.equal(events.length, 1);
+    assert.equal(dns(events[0])['answers_count'], 200);
+  });
+
+  it('after a gap skips data until a segment of whole messages, and publishes waiting queries on close', () => {
+    const { p, events } = setup();
+    let st = p.parse({ ts: 0, payload: Buffer.concat([framed(query(1, 'a.test')), framed(query(2, 'b.test'))]) }, CONN, 0, undefined);
     const g = p.gapInStream(CONN, 1, 100, st);
     assert.equal(g.drop, false);
-    st = p.parse({ ts: 1, payload: framed(response(1, 'a.test', ['1.1.1.1'])) }, CONN, 1, g.state);
-    assert.equal(events.length, 0);
+    const answer1 = framed(response(1, 'a.test', ['1.1.1.1']));
+    st = p.parse({ ts: 1, payload: answer1.subarray(5) }, CONN, 1, g.state);
+    assert.equal(events.length, 0, 'the tail of a message is not taken for a new one');
+    st = p.parse({ ts: 2, payload: framed(response(2, 'b.test', ['2.2.2.2'])) }, CONN, 1, st);
+    assert.deepEqual(
+      events.map((e) => e.fields['path']),
+      ['b.test'],
+    );
     p.connectionClosed(CONN, st);
-    assert.equal(events.length, 1);
-    assert.deepEqual(events[0]?.fields['notes'], ['Response not found']);
+    assert.equal(events.length, 2);
+    assert.equal(events[1]?.fields['path'], 'a.test');
+    assert.deepEqual(events[1]?.fields['notes'], ['Response not found']);
   });
 });

@@ -151,18 +151,34 @@ describe('HTTP parser', () => {
     );
   });
 
-  it('drops a gap inside headers and an endless line, keeping memory bounded', () => {
+  it('publishes a message cut by a gap in its headers, and drops an endless line keeping memory bounded', () => {
     const p = new HttpParser(true);
     const out: HttpMessage[] = [];
-    p.feed(Buffer.from('GET / HTTP/1.1\r\nHost: a'), 0, keepAll, out);
+    p.feed(Buffer.from('GET /cut HTTP/1.1\r\nHost: a'), 0, keepAll, out);
     assert.equal(p.gap(10, out), false);
-    assert.equal(out.length, 0);
+    assert.equal(out.length, 1);
+    assert.match(out[0]?.notes.join() ?? '', /Packet loss/);
     assert.equal(p.inMessage, false);
+    out.length = 0;
     p.feed(Buffer.alloc(MAX_LINE_BYTES * 2, 0x41), 1, keepAll, out);
     p.feed(Buffer.from('\r\nGET /next HTTP/1.1\r\n\r\n'), 2, keepAll, out);
     assert.deepEqual(
       out.map((m) => m.uri),
       ['/next'],
+    );
+  });
+
+  it('collects a long line sent one byte per segment in linear time', () => {
+    const value = 'v'.repeat(MAX_LINE_BYTES - 100);
+    const msg = Buffer.from(`GET / HTTP/1.1\r\nX-Long: ${value}\r\n\r\n`);
+    const t0 = Date.now();
+    const out = parseAll(true, [...msg].map((x) => Buffer.from([x])));
+    assert.equal(headerValue(out[0] as HttpMessage, 'x-long'), value);
+    assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+    const tooLong = parseAll(true, [Buffer.from('GET / HTTP/1.1\r\nX: '), ...Array.from({ length: 40 }, () => Buffer.alloc(1000, 0x61)), Buffer.from('\r\n\r\nGET /after HTTP/1.1\r\n\r\n')]);
+    assert.deepEqual(
+      tooLong.map((m) => m.uri),
+      ['/after'],
     );
   });
 

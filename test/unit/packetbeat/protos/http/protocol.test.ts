@@ -251,6 +251,22 @@ describe('HTTP protocol', () => {
     assert.deepEqual(h.fields()['notes'], ['Packet loss while capturing the response']);
   });
 
+  it('keeps requests and responses paired when a response loses its headers to a gap', () => {
+    const h = new Harness();
+    h.send(0, 'GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n');
+    h.send(1, 'HTTP/1.1 503 Busy\r\nContent-Ty');
+    const g = h.proto.gapInStream(CONN, 1, 40, h.state);
+    h.state = g.state;
+    h.send(1, 'the rest of a lost body\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    assert.deepEqual(
+      h.events.map((e) => [e.fields['path'], http(e.fields)['code'], e.fields['notes']]),
+      [
+        ['/1', 503, ['Packet loss while capturing the response']],
+        ['/2', 200, undefined],
+      ],
+    );
+  });
+
   it('bounds the requests waiting on one connection', () => {
     const h = new Harness();
     h.send(0, 'GET / HTTP/1.1\r\n\r\n'.repeat(1500));

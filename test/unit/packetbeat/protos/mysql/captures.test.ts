@@ -1,7 +1,7 @@
 // Every MySQL capture of the shared corpus gives exactly its expected transactions (driven by the test pcap driver).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createMysqlProtocol } from '../../../../../src/beats/packetbeat/protos/mysql/index.js';
 import { feedPcap, frameTimes } from './pcap-feed.js';
 import { assertTransaction, CAPTURES, loadExpected } from './expected.js';
@@ -31,4 +31,33 @@ test('mysql.pcap with send_request/send_response: query and CSV rows, no credent
   assert.equal(sel.event.fields['response'], 'id,name,email,age\n1,alice,alice@exampl\n2,bob,bob@example.co');
   const all = JSON.stringify(events.map((e) => e.event.fields));
   assert.ok(!/mysql_native_password/.test(all), 'nothing of the login phase in events');
+});
+
+test('mysql_prepared.pcap: binary rows of executes without column definitions decode with the prepare columns', () => {
+  const file = `${CAPTURES}/mysql_prepared.pcap`;
+  if (!existsSync(file)) return;
+  const events = feedPcap(file, createMysqlProtocol, { ports: [13306], send_response: true });
+  const execs = events.filter((e) => (e.event.fields['mysql'] as Record<string, unknown>)['command'] === 'COM_STMT_EXECUTE' && e.event.fields['method'] === 'SELECT');
+  assert.deepEqual(execs.map((e) => e.event.fields['response']), ['id,name,age\n1,alice,30\n3,carol,41\n6,frank,52', 'id,name,age\n6,frank,52']);
+});
+
+test('text rows decoded for `response` equal tshark\'s mysql.row.text of the same frames', () => {
+  let compared = 0;
+  for (const name of ['mysql', 'mysql_pymysql']) {
+    const file = `${CAPTURES}/${name}.pcap`;
+    if (!existsSync(file)) continue;
+    const [head, ...lines] = readFileSync(`${CAPTURES}/${name}.tshark.tsv`, 'utf8').trim().split('\n');
+    const cols = head!.split('\t');
+    const rowCol = cols.indexOf('mysql.row.text');
+    const rowsByFrame = new Map(lines.map((l) => l.split('\t')).filter((f) => (f[rowCol] ?? '') !== '').map((f) => [Number(f[0]), f[rowCol]!]));
+    const events = feedPcap(file, createMysqlProtocol, { ports: [13306], send_response: true, max_rows: 1000 });
+    for (const e of events) {
+      const want = e.frame !== undefined ? rowsByFrame.get(e.frame) : undefined;
+      if (want === undefined) continue;
+      const rows = String(e.event.fields['response']).split('\n').slice(1);
+      assert.equal(rows.map((r) => r.split(',').join('|')).join('|'), want, `frame ${e.frame}`);
+      compared++;
+    }
+  }
+  assert.ok(compared >= 4, `compared ${compared} result sets`);
 });

@@ -128,13 +128,24 @@ test('a request without response is published after transaction_timeout, and at 
   assert.equal(events[1]!.fields['query'], 'SELECT 2');
 });
 
-test('a gap drops the connection state and reports the waiting request', () => {
+test('a gap reports the waiting request; data is skipped until a packet boundary', () => {
   const events: BeatEvent[] = [];
   const p = proto(events);
-  const st = p.parse({ ts: 1, payload: pkt(0, command(3, 'SELECT 1')) }, CONN, 0, undefined);
+  let st = p.parse({ ts: 1, payload: pkt(0, command(3, 'SELECT 1')) }, CONN, 0, undefined);
   const r = p.gapInStream(CONN, 1, 100, st);
-  assert.equal(r.drop, true);
+  assert.equal(r.drop, false);
+  st = r.state;
   assert.deepEqual(events[0]!.fields['notes'], ['Packet loss while capturing the response']);
+  // the rest of the lost answer (mid-packet bytes whose "length" would swallow what follows) is skipped
+  st = p.parse({ ts: 2, payload: Buffer.from([0xff, 0xff, 0x00, 0x05, 1, 2, 3]) }, CONN, 1, st);
+  st = p.gapInStream(CONN, 0, 10, st).state; // and the client lost bytes too: its next data is mid-query
+  st = p.parse({ ts: 3, payload: Buffer.from('garbage from the middle of a query') }, CONN, 0, st);
+  st = p.parse({ ts: 4, payload: pkt(0, command(3, 'SELECT 2')) }, CONN, 0, st);
+  st = p.parse({ ts: 5, payload: pkt(1, ok(7)) }, CONN, 1, st);
+  assert.equal(events.length, 2);
+  assert.equal(events[1]!.fields['query'], 'SELECT 2');
+  assert.equal((events[1]!.fields['mysql'] as Record<string, unknown>)['affected_rows'], 7);
+  p.connectionClosed(CONN, st);
 });
 
 test('after an SSLRequest the encrypted stream is ignored', () => {
@@ -177,4 +188,30 @@ test('passwords set by SQL statements are hidden in query, mysql.query and reque
   const evs = converse(createMysqlProtocol, CFG, [c(pkt(0, command(3, "CREATE USER 'app'@'%' IDENTIFIED BY 'TopSecret1'"))), s(pkt(1, ok()))]);
   assert.equal(evs[0]!.fields['query'], "CREATE USER 'app'@'%' IDENTIFIED BY '*****'");
   assert.ok(!JSON.stringify(evs[0]!.fields).includes('TopSecret1'));
+});
+
+test('MySQL 8 query attributes (CLIENT_QUERY_ATTRIBUTES) before the query text', () => {
+  const caps = CAPS.PROTOCOL_41 | CAPS.SECURE | CAPS.PLUGIN_AUTH | 0x08000000;
+  const noAttrs = Buffer.concat([Buffer.from([3]), lenenc(0), lenenc(1), Buffer.from('SELECT 1')]);
+  const oneAttr = Buffer.concat([
+    Buffer.from([3]), lenenc(1), lenenc(1), Buffer.from([0]), Buffer.from([1]), u16(0xfe), lstr('trace_id'), lstr('abc123'), Buffer.from('SELECT 2'),
+  ]);
+  const evs = converse(createMysqlProtocol, CFG, [...login(caps), c(pkt(0, noAttrs)), s(pkt(1, ok())), c(pkt(0, oneAttr)), s(pkt(1, ok()))]);
+  assert.deepEqual(evs.map((e) => e.fields['query']), ['SELECT 1', 'SELECT 2']);
+});
+
+test('COM_CHANGE_USER with an authentication switch: consumed silently, its secret never shown', () => {
+  const change = command(0x11, Buffer.concat([Buffer.from('bob\0'), lstr('Sup3rSecret'), Buffer.from('test\0')]));
+  const authSwitch = Buffer.concat([Buffer.from([0xfe]), Buffer.from('mysql_native_password\0'), Buffer.alloc(20, 0x61), Buffer.from([0])]);
+  const evs = converse(createMysqlProtocol, CFG, [
+    c(pkt(0, change)),
+    s(pkt(1, authSwitch)),
+    c(pkt(2, Buffer.from('Sup3rSecret-scrambled'))),
+    s(pkt(3, ok())),
+    c(pkt(0, command(3, 'SELECT CURRENT_USER()'))),
+    s(pkt(1, lenenc(1)), pkt(2, coldef('', '', 'CURRENT_USER()')), pkt(3, eof()), pkt(4, textRow(['bob@%'])), pkt(5, eof())),
+  ]);
+  assert.equal(evs.length, 1);
+  assert.equal(my(evs[0])['num_rows'], 1);
+  assert.ok(!JSON.stringify(evs.map((e) => e.fields)).includes('Sup3rSecret'));
 });
