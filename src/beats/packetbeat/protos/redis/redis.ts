@@ -102,6 +102,13 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
 
   #response(st: RedisConnState, m: RespMessage, endTs: number): void {
     if (m.value.type === 'push') return; // RESP3 out-of-band data (pub/sub, invalidation): no request
+    // RESP2 pub/sub: messages, and the confirmations of the 2nd, 3rd... channel of one (UN)SUBSCRIBE, come as
+    // arrays no command waits for; only a waiting (UN)SUBSCRIBE takes a confirmation.
+    const kind = pubsubKind(m.value);
+    if (kind !== undefined) {
+      const head = st.pending[st.head];
+      if (kind === 'message' || head === undefined || !SUBSCRIBE_COMMANDS.has(head.cmd.method)) return;
+    }
     if (st.head >= st.pending.length) {
       this.#ctx.log.debug('redis: reply without a request (pub/sub or capture started mid-connection); ignored');
       return;
@@ -173,6 +180,18 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
       }),
     );
   }
+}
+
+const SUBSCRIBE_COMMANDS = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE']);
+const PUBSUB_MESSAGES = new Set(['message', 'pmessage', 'smessage']);
+
+/** 'message' for a RESP2 pub/sub message, 'confirm' for a (un)subscribe confirmation, else undefined. */
+function pubsubKind(v: RespValue): 'message' | 'confirm' | undefined {
+  if (v.type !== 'array' || (v.size !== 3 && v.size !== 4)) return undefined;
+  const first = v.items?.[0];
+  if (first?.type !== 'bulk' || first.text === undefined) return undefined;
+  if (PUBSUB_MESSAGES.has(first.text)) return 'message';
+  return SUBSCRIBE_COMMANDS.has(first.text.toUpperCase()) && v.items?.[2]?.type === 'integer' ? 'confirm' : undefined;
 }
 
 function newState(conn: TcpConnection): RedisConnState {

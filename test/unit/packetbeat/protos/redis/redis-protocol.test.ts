@@ -99,3 +99,18 @@ test('after lost bytes the parsers wait for a segment that starts a message (no 
   // The PING was given up by the reply-side gap; the stray PONG has no request left and is ignored.
   assert.deepEqual(events[0]!.fields['notes'], ['Packet loss while capturing the response']);
 });
+
+test('RESP2 pub/sub: extra channel confirmations and messages do not take the replies of later commands', () => {
+  const { p, events } = setup();
+  const arr = (...w: Array<string | number>): string =>
+    `*${w.length}\r\n` + w.map((x) => (typeof x === 'number' ? `:${x}\r\n` : `$${x.length}\r\n${x}\r\n`)).join('');
+  let st = p.parse({ ts: 0, payload: Buffer.from('*3\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n$1\r\nb\r\n') }, conn, 0, undefined);
+  st = p.parse({ ts: 1, payload: Buffer.from(arr('subscribe', 'a', 1) + arr('subscribe', 'b', 2) + arr('message', 'a', 'hi')) }, conn, 1, st);
+  st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: Buffer.from(arr('message', 'b', 'yo') + arr('pong', '')) }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.deepEqual(events.map((e) => [e.fields['method'], redis(e)['return_value']]), [
+    ['SUBSCRIBE', '[subscribe, a, 1]'],
+    ['PING', '[pong, ]'],
+  ]);
+});
