@@ -114,3 +114,22 @@ test('RESP2 pub/sub: extra channel confirmations and messages do not take the re
     ['PING', '[pong, ]'],
   ]);
 });
+
+test('mass pipelining beyond 1000 commands in flight: the rest are counted and their replies skipped in step', () => {
+  const { p, events } = setup();
+  const cmds: string[] = [];
+  const replies: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    cmds.push(`*2\r\n$3\r\nGET\r\n$${String(i).length + 2}\r\nk:${i}\r\n`);
+    replies.push(`$${String(i).length + 2}\r\nv:${i}\r\n`);
+  }
+  let st = p.parse({ ts: 0, payload: Buffer.from(cmds.join('')) }, conn, 0, undefined);
+  st = p.parse({ ts: 1, payload: Buffer.from(replies.join('')) }, conn, 1, st);
+  assert.equal(events.length, 1000);
+  events.forEach((e, i) => assert.equal(redis(e)['return_value'], `v:${e.fields['path']!.toString().slice(2)}`, `event ${i}`));
+  st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: Buffer.from('+PONG\r\n') }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.equal(events.length, 1001);
+  assert.deepEqual([events[1000]!.fields['method'], redis(events[1000]!)['return_value']], ['PING', 'PONG']);
+});
