@@ -19,7 +19,7 @@ import { createElasticsearchOutput } from '../../src/libbeat/outputs/elasticsear
 import { BulkEncoder } from '../../src/libbeat/outputs/elasticsearch/bulk-encoder.js';
 import { NO_ERRORS, parseBulkResponse } from '../../src/libbeat/outputs/elasticsearch/bulk-response.js';
 
-const N = Number(process.env['BENCH_EVENTS'] ?? 400_000);
+const N = Number(process.env['BENCH_EVENTS'] ?? 300_000);
 const BATCH = 2048;
 const BEAT = { beat: 'bench', version: '0', name: 'bench-host', hostname: 'bench-host' };
 const MODE = process.env['ES_BENCH_MODE'];
