@@ -111,22 +111,29 @@ describe('elasticsearch client', () => {
     assert.equal(server.docs().length, 0);
   });
 
-  it('throws on a dropped connection and on a timeout, and works after reconnecting', async () => {
+  it('sends once more on a new connection when a kept-alive one was dropped; throws when that fails too', async () => {
     const server = await start({ faults: { dropFirst: 1 } });
     const { client } = await clientFor(server, { timeout: '300ms' });
     clients.push(client);
     await client.connect!(sig());
-    await assert.rejects(client.publish(new RecordingBatch([makeEvent(1)])), /POST .*\/_bulk/);
+    const once = new RecordingBatch([makeEvent(1)]);
+    await client.publish(once);
+    assert.deepEqual(once.signals, ['ack']);
+    assert.equal(server.stats.droppedConnections, 1);
+    server.faults.dropFirst = 2;
+    await assert.rejects(client.publish(new RecordingBatch([makeEvent(2)])), /POST .*\/_bulk.*(UND_ERR_SOCKET|ECONNRESET|other side closed)/);
+    assert.equal(server.stats.droppedConnections, 3);
     await client.close();
     server.faults.delayMs = 1000;
     await client.connect!(sig());
-    await assert.rejects(client.publish(new RecordingBatch([makeEvent(1)])), /timed out after 300 ms/);
+    await assert.rejects(client.publish(new RecordingBatch([makeEvent(3)])), /timed out after 300 ms/);
     await client.close();
     server.faults.delayMs = 0;
     await client.connect!(sig());
-    const b = new RecordingBatch([makeEvent(1)]);
+    const b = new RecordingBatch([makeEvent(4)]);
     await client.publish(b);
     assert.deepEqual(b.signals, ['ack']);
+    assert.deepEqual(ns(server), [1, 4]);
   });
 
   it('fails to connect to a dead host or something that is not Elasticsearch, naming the reason', async () => {

@@ -52,6 +52,8 @@ export class EsConnection {
   readonly #opts: ConnectionOptionsEs;
   readonly #baseHeaders: Record<string, string>;
   #dispatcher: Dispatcher | undefined;
+  /** Requests answered on the current connection (0 = fresh). */
+  #served = 0;
 
   constructor(opts: ConnectionOptionsEs) {
     this.#opts = opts;
@@ -103,31 +105,47 @@ export class EsConnection {
     }
     const timer = AbortSignal.timeout(this.#opts.timeoutMs);
     const sig = signal ? AbortSignal.any([signal, timer]) : timer;
-    try {
-      const res = await d.request({
-        origin: this.#origin,
-        path: this.#prefix + path,
-        method,
-        headers,
-        body: payload ?? null,
-        signal: sig,
-      });
-      return await readBody(res.statusCode, res.body, opts.okPrefix);
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      if (timer.aborted) throw new BeatsError('BEAT_ERR_TIMEOUT', `${method} ${this.url}${path} timed out after ${this.#opts.timeoutMs} ms`, { cause: err });
-      throw new BeatsError('BEAT_ERR_CONNECT', `${method} ${this.url}${path}: ${e.code ? `${e.code} ` : ''}${e.message}`, { cause: err });
+    // A keep-alive connection the server (or a load balancer) closed while idle fails the next request at once;
+    // that request is sent once more on a new connection instead of failing the batch and backing off.
+    for (let attempt = 0; ; attempt++) {
+      const reused = this.#served > 0;
+      const dispatcher = attempt === 0 ? d : this.#open();
+      try {
+        const res = await dispatcher.request({
+          origin: this.#origin,
+          path: this.#prefix + path,
+          method,
+          headers,
+          body: payload ?? null,
+          signal: sig,
+        });
+        const out = await readBody(res.statusCode, res.body, opts.okPrefix);
+        this.#served++;
+        return out;
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        if (timer.aborted) throw new BeatsError('BEAT_ERR_TIMEOUT', `${method} ${this.url}${path} timed out after ${this.#opts.timeoutMs} ms`, { cause: err });
+        if (attempt === 0 && reused && !sig.aborted && STALE_CODES.has(e.code ?? '')) {
+          await this.close();
+          continue;
+        }
+        throw new BeatsError('BEAT_ERR_CONNECT', `${method} ${this.url}${path}: ${e.code ? `${e.code} ` : ''}${e.message}`, { cause: err });
+      }
     }
   }
 
   async close(): Promise<void> {
     const d = this.#dispatcher;
     this.#dispatcher = undefined;
+    this.#served = 0;
     if (d) await d.destroy().catch(() => {});
   }
 }
 
 const PREFIX_BYTES = 64;
+
+/** Errors of a request sent on a connection the other side had already closed. */
+const STALE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 async function readBody(status: number, body: AsyncIterable<Buffer>, okPrefix: RegExp | undefined): Promise<EsResponse> {
   const chunks: Buffer[] = [];
