@@ -164,6 +164,30 @@ describe('elasticsearch client', () => {
     assert.match(lines.find((l) => l.includes('will not index'))!, /1 of 16 events.*status 413/);
   });
 
+  it('installs the template at connect: once, replaced with template.overwrite, none with template.enabled: false', async () => {
+    const server = await start({ version: '8.11.1' });
+    const { group } = await esOutput({ hosts: [server.url], worker: 2 });
+    clients.push(...group.clients);
+    for (const c of group.clients) await c.connect!(sig());
+    assert.equal(server.requests.filter((r) => r.method === 'PUT').length, 1);
+    const props = ((server.indexTemplates.get('testbeat')!['template'] as Record<string, unknown>)['mappings'] as Record<string, Record<string, Record<string, unknown>>>)['properties']!;
+    assert.equal(props['@timestamp']!['type'], 'date');
+    server.indexTemplates.set('testbeat', { index_patterns: ['testbeat-*'], template: {}, _meta: { mine: true } });
+    const again = await esOutput({ hosts: [server.url] });
+    clients.push(...again.group.clients);
+    await again.group.clients[0]!.connect!(sig());
+    assert.deepEqual(server.indexTemplates.get('testbeat')!['_meta'], { mine: true });
+    const over = await esOutput({ hosts: [server.url], template: { overwrite: true } });
+    clients.push(...over.group.clients);
+    await over.group.clients[0]!.connect!(sig());
+    assert.deepEqual(server.indexTemplates.get('testbeat')!['_meta'], { beat: 'testbeat', version: '1.0.0' });
+    server.indexTemplates.clear();
+    const off = await esOutput({ hosts: [server.url], template: { enabled: false } });
+    clients.push(...off.group.clients);
+    await off.group.clients[0]!.connect!(sig());
+    assert.equal(server.indexTemplates.size, 0);
+  });
+
   it('makes one client per worker per host', async () => {
     const a = await start();
     const b = await start();
