@@ -1,11 +1,10 @@
-// A counting lumberjack receiver in a worker thread (its own core, as Logstash would be its own process): inflates,
-// splits frames and acknowledges every window, without parsing the JSON documents.
-import { parentPort } from 'node:worker_threads';
+// A counting lumberjack receiver in its own process (as Logstash would be): inflates, splits frames and acknowledges
+// every window, without parsing the JSON documents. Talks to the bench over IPC; its CPU is not the beat's.
 import { LumberjackReceiver } from '../../test/support/lumberjack/receiver.js';
 
 const rx = await LumberjackReceiver.start({ record: false });
-parentPort!.postMessage({ port: rx.port });
-parentPort!.on('message', (m: string) => {
-  if (m === 'count') parentPort!.postMessage({ received: rx.received });
+process.send!({ port: rx.port });
+process.on('message', (m: string) => {
+  if (m === 'count') process.send!({ received: rx.received });
   if (m === 'close') void rx.close().then(() => process.exit(0));
 });

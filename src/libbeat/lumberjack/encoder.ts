@@ -97,21 +97,36 @@ export interface JsonEvent {
 export function encodeEventFrames<E extends JsonEvent>(events: readonly E[], start: number, count: number, extra: (e: E) => string): Buffer {
   const bodies = new Array<string>(count);
   const extras = new Array<string>(count);
+  // Sized for ASCII (one byte per UTF-16 unit) plus room for the largest document at 3 bytes per unit; a run of
+  // non-ASCII documents that would not fit grows the buffer. Over-allocating 3× for every document measurably
+  // raised GC time.
+  const FIXED = 10 + TS_PREFIX.length + 26 + 4;
   let cap = 0;
+  let maxDoc = 0;
   for (let i = 0; i < count; i++) {
     const e = events[start + i]!;
     const body = JSON.stringify(e.fields);
     const x = extra(e);
     bodies[i] = body;
     extras[i] = x;
-    cap += 10 + TS_PREFIX.length + 26 + (body.length + x.length) * 3 + 4;
+    const units = body.length + x.length;
+    cap += FIXED + units;
+    if (units > maxDoc) maxDoc = units;
   }
-  const b = Buffer.allocUnsafeSlow(cap);
+  let b = Buffer.allocUnsafe(cap + FIXED + maxDoc * 3);
   let p = 0;
   let lastMs = NaN;
   let iso = '';
   for (let i = 0; i < count; i++) {
     const e = events[start + i]!;
+    const body = bodies[i]!;
+    const x = extras[i]!;
+    const worst = FIXED + (body.length + x.length) * 3;
+    if (b.length - p < worst) {
+      const bigger = Buffer.allocUnsafe(Math.max(b.length * 2, p + worst));
+      b.copy(bigger, 0, 0, p);
+      b = bigger;
+    }
     const frame = p;
     b[p] = VERSION_2;
     b[p + 1] = TYPE_JSON;
@@ -126,13 +141,11 @@ export function encodeEventFrames<E extends JsonEvent>(events: readonly E[], sta
     p += TS_PREFIX.length;
     p += b.write(iso, p, 'latin1');
     b[p++] = 0x22; // "
-    const body = bodies[i]!;
     if (body.length > 2) {
       const n = b.write(body, p, 'utf8');
       b[p] = 0x2c; // the body's opening brace becomes the comma after @timestamp
       p += n - 1; // and its closing brace is dropped
     }
-    const x = extras[i]!;
     if (x !== '') {
       b[p++] = 0x2c;
       p += b.write(x, p, 'utf8');

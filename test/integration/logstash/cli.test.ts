@@ -1,7 +1,7 @@
 // The test beat and Filebeat through the real CLI, shipping to the lumberjack receiver.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, REPO_ROOT } from '../../support/run-cli.js';
@@ -9,7 +9,15 @@ import { LumberjackReceiver } from '../../support/lumberjack/receiver.js';
 
 const TESTBEAT = 'dist/test/support/testbeat-cli.js';
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'logstash-cli-'));
+const dirs: string[] = [];
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'logstash-cli-'));
+  dirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('logstash output through the CLI', () => {
   it('the test beat ships every event across connections dropped mid-window', async () => {

@@ -1,7 +1,7 @@
 // The test beat through the real CLI, shipping to the real Redis.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +33,7 @@ describe('redis output through the CLI', () => {
     } finally {
       await r.del(key);
       await r.quit();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,7 @@
 // while lines are being shipped: every line must end up in the list.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../support/run-cli.js';
@@ -71,6 +71,7 @@ describe('Filebeat to Redis', () => {
       stop = true;
       r.disconnect();
       await own.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

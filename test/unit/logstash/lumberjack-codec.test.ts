@@ -114,6 +114,9 @@ describe('lumberjack codec', () => {
     // A window from the middle of a batch is numbered from 1.
     assert.deepEqual(encodeEventFrames(events, 2, 2, extra), encodeJsonFrames(events.slice(2, 4).map((e) => encodeEvent(e, extra(e)))));
     for (const f of decodeAll([expected])) if (f.kind === 'json') JSON.parse(f.payload.toString());
+    // Many documents of 3-byte characters: more than the ASCII-sized buffer holds, so it grows on the way.
+    const wide: BeatEvent[] = Array.from({ length: 50 }, (_, i) => ({ timestamp: t, fields: { n: i, m: '€'.repeat(500 + i) } }));
+    assert.deepEqual(encodeEventFrames(wide, 0, wide.length, extra), encodeJsonFrames(wide.map((e) => encodeEvent(e, extra(e)))));
   });
 
   it('can report compressed frames without inflating them', () => {
