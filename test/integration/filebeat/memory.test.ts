@@ -8,7 +8,7 @@ describe('filebeat memory', () => {
   it('bounded memory: the harvester waits for the output instead of buffering the file as events', async () => {
     const sb = new Sandbox();
     const log = join(sb.logs, 'app.log');
-    writeFileSync(log, `${'m'.repeat(219)}\n`.repeat(120_000)); // 26 MB of 220-byte lines; as queued events it would take several hundred MB
+    writeFileSync(log, `${'m'.repeat(219)}\n`.repeat(120_000)); // 26 MB of 220-byte lines; queued as events they would take well over 100 MB
     sb.config([log]);
     const fb = startFilebeat(['-c', sb.cfg, '-e']);
     let peakKb = 0;
