@@ -123,7 +123,7 @@ async function runFilebeat(config: string, args: string[], done: () => boolean, 
 function fileConfig(name: string, paths: string, extra = ''): string {
   const out = join(dir, `out-${name}`);
   rmSync(out, { recursive: true, force: true });
-  return `filebeat:\n  prospectors:\n    - paths: [${paths}]\n      scan_frequency: 200ms\n      backoff: 50ms\n      max_backoff: 200ms\n${extra}  registry_file: ${join(dir, `registry-${name}`)}\noutput:\n  file:\n    path: ${out}\n    rotate_every_kb: 10000000\n`;
+  return `filebeat:\n  prospectors:\n    - paths: [${paths}]\n      scan_frequency: 200ms\n      backoff: 50ms\n      max_backoff: 200ms\n${extra}  registry_file: ${join(dir, `registry-${name}`)}\n  registry_flush: 100ms\noutput:\n  file:\n    path: ${out}\n    rotate_every_kb: 10000000\n`;
 }
 
 function registryOffset(name: string): number {

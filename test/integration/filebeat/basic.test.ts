@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli } from '../../support/run-cli.js';
-import { countMessages, FILEBEAT, numbered, Sandbox } from './helpers.js';
+import { countMessages, FILEBEAT, numbered, Sandbox, startFilebeat, waitFor } from './helpers.js';
 
 describe('filebeat -once through the CLI', () => {
   it('ships every line with the 1.0 fields, saves acknowledged offsets, and ships nothing twice on a rerun', async () => {
@@ -111,6 +111,28 @@ describe('filebeat -once through the CLI', () => {
     const r2 = await runCli(FILEBEAT, ['-c', sb.cfg, '-once', '-e']);
     assert.equal(r2.code, 0, r2.stderr);
     assert.deepEqual(sb.docs().map((d) => d.message).sort(), [...numbered('after', 0, 5).trim().split('\n'), 'old-10', 'old-11'].sort());
+  });
+
+  it('UTF-16LE files with a byte-order mark; multiline messages leave after multiline.timeout while tailing', async () => {
+    const sb = new Sandbox();
+    const u = join(sb.logs, 'win.txt');
+    writeFileSync(u, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('première ligne\r\nzweite Zeile\r\n', 'utf16le')]));
+    const m = join(sb.logs, 'java.log');
+    writeFileSync(m, '');
+    writeFileSync(
+      sb.cfg,
+      `filebeat:\n  prospectors:\n    - paths: [${u}]\n      encoding: utf-16le\n    - paths: [${m}]\n      backoff: 50ms\n      scan_frequency: 100ms\n      multiline:\n        pattern: '^[[:space:]]'\n        match: after\n        timeout: 300ms\n  registry_file: ${sb.registry}\noutput:\n  file:\n    path: ${sb.out}\n`,
+    );
+    const fb = startFilebeat(['-c', sb.cfg, '-e']);
+    await waitFor('utf-16 lines', () => sb.docs().length >= 2);
+    assert.deepEqual(sb.docs().map((d) => d.message), ['première ligne', 'zweite Zeile']);
+    assert.equal(sb.docs()[0]!.offset, 2, 'the BOM is skipped');
+    appendFileSync(m, 'Exception in thread main\n  at a.b(C.java:1)\n  at d.e(F.java:2)\n');
+    // No further line arrives: the pending message must leave on its own after the timeout.
+    await waitFor('the multiline message', () => sb.docs().length >= 3, 10_000);
+    assert.equal(sb.docs()[2]!.message, 'Exception in thread main\n  at a.b(C.java:1)\n  at d.e(F.java:2)');
+    fb.proc.kill('SIGTERM');
+    assert.equal((await fb.exited).code, 0, fb.stderr());
   });
 
   it('keeps long lines whole past the buffer, cuts at max_bytes, and survives invalid bytes', async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../support/run-cli.js';
 import { countMessages, delay, FILEBEAT, Sandbox, startFilebeat, waitFor } from './helpers.js';
@@ -21,7 +21,7 @@ describe('filebeat at-least-once across crashes and outages', () => {
   it('SIGKILL mid-stream: after a restart nothing is lost and only lines past the saved offset are sent again', async () => {
     const sb = new Sandbox();
     const log = join(sb.logs, 'big.log');
-    const msgs = bigLog(log, 150_000);
+    const msgs = bigLog(log, 100_000);
     // Small batches: slower, so the kill lands mid-stream, with many acknowledgements in flight.
     sb.config([log], [], { outputYaml: `  file:\n    path: ${sb.out}\n    rotate_every_kb: 1000000\n    bulk_max_size: 64` });
     const fb = startFilebeat(['-c', sb.cfg, '-e']);
@@ -72,5 +72,24 @@ describe('filebeat at-least-once across crashes and outages', () => {
     assert.equal(counts.size, msgs.length);
     assert.ok([...counts.values()].every((n) => n === 1));
     assert.match(fb.stderr(), /not a directory|ENOTDIR|EEXIST/i);
+  });
+
+  it('stops promptly on SIGTERM while the output is down and the queue is full, keeping offset 0', async () => {
+    const sb = new Sandbox();
+    const log = join(sb.logs, 'app.log');
+    bigLog(log, 3000);
+    const blocker = join(sb.dir, 'blocked');
+    writeFileSync(blocker, 'not a directory');
+    sb.config([log], [], { outputYaml: `  file:\n    path: ${join(blocker, 'out')}\n    bulk_max_size: 50` });
+    writeFileSync(sb.cfg, readFileSync(sb.cfg, 'utf8').replace('shutdown_timeout: 5s', 'shutdown_timeout: 1s') + 'shipper:\n  queue_size: 100\n');
+    const fb = startFilebeat(['-c', sb.cfg, '-e']);
+    await waitFor('the first scan', () => existsSync(sb.registry));
+    await delay(500);
+    const t0 = Date.now();
+    fb.proc.kill('SIGTERM');
+    const ex = await fb.exited;
+    assert.equal(ex.code, 0, fb.stderr());
+    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+    assert.equal(sb.registryEntries()[0]!.offset, 0);
   });
 });

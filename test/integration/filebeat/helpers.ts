@@ -58,7 +58,9 @@ export class Sandbox {
       .sort((a, b) => rank(b) - rank(a));
     const out: Doc[] = [];
     for (const f of files) {
-      for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) if (line) out.push(JSON.parse(line) as Doc);
+      const text = readFileSync(join(dir, f), 'utf8');
+      // The output may be mid-write: only complete lines count.
+      for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) if (line) out.push(JSON.parse(line) as Doc);
     }
     return out;
   }

@@ -36,7 +36,7 @@ describe('filebeat to network outputs', () => {
       // A rotated file is shipped too (the glob matches both).
       renameSync(log, `${log}.1`);
       writeFileSync(log, numbered('es', 1000, 2000));
-      config(sb, join(sb.logs, 'app.log*'), `  elasticsearch:\n    hosts: ["${es.url}"]\n    bulk_max_size: 500\n    backoff.init: 100ms\n`);
+      config(sb, join(sb.logs, 'app.log*'), `  elasticsearch:\n    hosts: ["${es.url}"]\n    bulk_max_size: 500\n    flush_interval: 20ms\n    backoff:\n      init: 20ms\n      max: 200ms\n`);
       const r = await runCli(FILEBEAT, ['-c', sb.cfg, '-once', '-e'], { timeoutMs: 25_000 });
       assert.equal(r.code, 0, r.stderr);
       const docs = es.docs('filebeat-*');

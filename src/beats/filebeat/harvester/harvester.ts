@@ -144,7 +144,10 @@ export class Harvester {
         this.#now = new Date();
         this.#ctx.stats.bytes += bytesRead;
         // The splitter pauses when the pipeline is full; wait for room, then go on with the same buffer.
-        while ((start = this.#splitter.push(buf, start, bytesRead, this.#onLine)) >= 0) await this.#drain();
+        while ((start = this.#splitter.push(buf, start, bytesRead, this.#onLine)) >= 0) {
+          await this.#drain();
+          if (this.#ctx.signal.aborted) break;
+        }
         if (this.#waits.length > 0) await this.#drain();
       }
     } finally {
@@ -186,11 +189,13 @@ export class Harvester {
     if (p) this.#waits.push(p);
   };
 
+  /** Waits until the pipeline took every event published so far (or the beat stops: the output may be down). */
   async #drain(): Promise<void> {
     while (this.#waits.length > 0) {
       const w = this.#waits;
       this.#waits = [];
-      await Promise.all(w);
+      await Promise.race([Promise.all(w), this.#ctx.sleeper.whenStopped]);
+      if (this.#ctx.sleeper.stopped) return;
     }
   }
 

@@ -6,6 +6,9 @@
 export class Sleeper {
   readonly #pending = new Set<() => void>();
   #stopped = false;
+  #resolveStop: () => void = () => {};
+  /** Resolves on stop(): waits that must not outlive the beat (a publish blocked by a dead output) race it. */
+  readonly whenStopped = new Promise<void>((r) => (this.#resolveStop = r));
 
   get stopped(): boolean {
     return this.#stopped;
@@ -27,6 +30,7 @@ export class Sleeper {
 
   stop(): void {
     this.#stopped = true;
+    this.#resolveStop();
     for (const wake of [...this.#pending]) wake();
   }
 }

@@ -6,6 +6,9 @@ import type { Logger } from '../../../libbeat/logp/logger.js';
 import { applyAcks, fileKey, newFileState, type FileState } from './file-state.js';
 import { formatRegistry, parseRegistry, type RegistryEntry } from './registry-format.js';
 
+/** Wait before writing a registry again after a failed write. */
+const RETRY_MS = 1000;
+
 /**
  * Owns every FileState and persists their acknowledged offsets. The pipeline's ack callback feeds `onAck`
  * (privates in publish order); writes are coalesced to one every `flushMs` and are atomic: the text goes to
@@ -130,8 +133,15 @@ export class Registrar {
       await syncDir(dirname(this.file));
       this.writes++;
     } catch (err) {
+      this.#log.error(`Writing the registry ${this.file} failed: ${errorMessage(err)}; retrying.`);
       this.#dirty = true;
-      this.#log.error(`Writing the registry ${this.file} failed: ${errorMessage(err)}.`);
+      if (!this.#timer) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          void this.flush();
+        }, Math.max(this.#flushMs, RETRY_MS));
+        this.#timer.unref();
+      }
     }
   }
 }
