@@ -145,3 +145,23 @@ test('PcapWriter round-trips', () => {
   const { out } = parseAll(Buffer.concat(chunks));
   check(out, 1);
 });
+
+test('file reader: records larger than the read size and a truncated tail', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { replayFile } = await import('../../../src/beats/packetbeat/source/file.js');
+  const { writeTempCapture } = await import('../../support/packetbeat/temp-pcap.js');
+  const frames = [Buffer.alloc(5000, 1), Buffer.alloc(10, 2), Buffer.alloc(200_000, 3), Buffer.alloc(64, 4)];
+  const file = writeTempCapture(1, frames);
+  for (const chunkSize of [1000, 4096, 65536]) {
+    const got: number[] = [];
+    const n = await replayFile(file, (p) => void got.push(p.data.length), { topSpeed: true, loops: 1, chunkSize });
+    assert.equal(n, 4);
+    assert.deepEqual(got, [5000, 10, 200_000, 64]);
+  }
+  const truncated = file + '.cut.pcap';
+  writeFileSync(truncated, readFileSync(file).subarray(0, 24 + 16 + 5000 + 16 + 5));
+  const warnings: string[] = [];
+  const n = await replayFile(truncated, () => {}, { topSpeed: true, loops: 1, chunkSize: 1000 }, (w) => warnings.push(w));
+  assert.equal(n, 1);
+  assert.match(warnings.join(), /truncated record/);
+});

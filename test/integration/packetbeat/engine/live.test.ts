@@ -5,7 +5,7 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../support/run-cli.js';
+import { runCli, REPO_ROOT } from '../../../support/run-cli.js';
 import { hasCaptureRights } from '../../../../src/beats/packetbeat/source/tcpdump.js';
 import { loadLibpcap } from '../../../../src/beats/packetbeat/source/libpcap.js';
 
@@ -93,3 +93,20 @@ test(`live capture on lo (${source}): a Node client and server talking the line 
   }
 });
 }
+
+test('live capture without root or CAP_NET_RAW: exit 1 with one clear line', (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to drop privileges with setpriv');
+  if (spawnSync('setpriv', ['--version']).error) return t.skip('setpriv (util-linux) not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'pb-noroot-'));
+  const cfg = join(dir, 'packetbeat.yml');
+  writeFileSync(cfg, `interfaces:\n  device: lo\nprotocols:\n  line:\n    ports: [7777]\noutput:\n  file:\n    path: ${join(dir, 'out')}\n`, { mode: 0o644 });
+  spawnSync('chmod', ['755', dir]);
+  const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, '-c', cfg], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: REPO_ROOT,
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /live capture needs root or the CAP_NET_RAW capability/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
