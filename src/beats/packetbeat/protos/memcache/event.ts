@@ -52,7 +52,7 @@ function requestFields(m: McMessage): Record<string, unknown> {
   set(f, 'dest_class', m.destClass);
   set(f, 'automove', m.automove);
   set(f, 'sleep_us', m.sleepUs);
-  set(f, 'cas_unique', m.casUnique ?? m.cas);
+  set(f, 'cas_unique', num(m.casUnique ?? m.cas));
   if (m.noreply) f['noreply'] = true;
   if (m.quiet) f['quiet'] = true;
   return f;
@@ -76,7 +76,7 @@ function responseFields(m: McMessage): Record<string, unknown> {
   set(f, 'value', num(m.counter));
   set(f, 'error_msg', m.errorMsg);
   set(f, 'version', m.version);
-  set(f, 'cas_unique', m.casUnique ?? m.cas);
+  set(f, 'cas_unique', num(m.casUnique ?? m.cas));
   if (m.stats !== undefined) f['stats'] = m.stats;
   return f;
 }

@@ -20,6 +20,8 @@ export const MAX_PENDING = 10_000;
 export const MAX_UDP_DATAGRAMS = 1024;
 export const MAX_UDP_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const MAX_UDP_PENDING = 10_000;
+/** Datagram bytes held for reassembly over all UDP exchanges (beyond: counted, not kept; the response is cut). */
+export const MAX_UDP_TOTAL_BYTES = 64 * 1024 * 1024;
 
 export interface McConnState {
   conn: TcpConnection;
@@ -55,6 +57,8 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
   readonly #ctx: ProtocolContext;
   readonly #waiting = new Set<McConnState>();
   readonly #udp = new Map<string, UdpExchange>();
+  /** Bytes of response datagrams held for reassembly, over all exchanges. */
+  #udpBytes = 0;
 
   constructor(cfg: MemcacheConfig, ctx: ProtocolContext) {
     this.#cfg = cfg;
@@ -109,7 +113,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     }
     for (const [k, x] of this.#udp) {
       if (x.created + this.#cfg.udpTransactionTimeoutMs > nowMs) continue;
-      this.#udp.delete(k);
+      this.#dropUdp(k);
       if (x.request !== undefined) this.#publishUdp(x, x.request, undefined);
     }
   }
@@ -199,7 +203,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
       if (req === undefined) return;
       if (x !== undefined && x.request !== undefined) {
         // Request id reused before the previous exchange finished: publish that one as it is.
-        this.#udp.delete(key);
+        this.#dropUdp(key);
         this.#publishUdp(x, x.request, undefined);
         x = undefined;
       }
@@ -209,7 +213,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
         this.#udp.set(key, x);
       } else x.request = req;
       if (expectsNoReply(req)) {
-        this.#udp.delete(key);
+        this.#dropUdp(key);
         this.#publishUdp(x, req, undefined);
         return;
       }
@@ -224,9 +228,11 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     if (x.parts.size === 0) x.firstTs = pkt.ts;
     x.lastTs = pkt.ts;
     x.total = Math.min(Math.max(total, 1), MAX_UDP_DATAGRAMS);
-    if (seq < x.total && !x.parts.has(seq) && x.partBytes + p.length <= MAX_UDP_RESPONSE_BYTES) {
+    const size = p.length - 8;
+    if (seq < x.total && !x.parts.has(seq) && x.partBytes + size <= MAX_UDP_RESPONSE_BYTES && this.#udpBytes + size <= MAX_UDP_TOTAL_BYTES) {
       x.parts.set(seq, Buffer.from(p.subarray(8)));
-      x.partBytes += p.length - 8;
+      x.partBytes += size;
+      this.#udpBytes += size;
     } else if (seq < x.total && !x.parts.has(seq)) x.parts.set(seq, Buffer.alloc(0)); // over budget: counted, not kept
     this.#tryCompleteUdp(key, x);
   }
@@ -234,13 +240,21 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
   flush(): void {
     for (const x of this.#udp.values()) if (x.request !== undefined) this.#publishUdp(x, x.request, undefined);
     this.#udp.clear();
+    this.#udpBytes = 0;
+  }
+
+  #dropUdp(key: string): void {
+    const x = this.#udp.get(key);
+    if (x === undefined) return;
+    this.#udpBytes -= x.partBytes;
+    this.#udp.delete(key);
   }
 
   #evictOldestUdp(): void {
     const first = this.#udp.entries().next();
     if (first.done) return;
     const [k, x] = first.value;
-    this.#udp.delete(k);
+    this.#dropUdp(k);
     if (x.request !== undefined) this.#publishUdp(x, x.request, undefined);
   }
 
@@ -248,7 +262,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     if (x.total === 0 || x.parts.size < x.total) return;
     const bufs: Buffer[] = [];
     for (let i = 0; i < x.total; i++) bufs.push(x.parts.get(i) ?? Buffer.alloc(0));
-    this.#udp.delete(key);
+    this.#dropUdp(key);
     const s = new McStream(false, this.#cfg, this.#cfg.parseUnknown);
     const msgs = s.feed(Buffer.concat(bufs), x.firstTs);
     const resp = msgs[0];

@@ -396,9 +396,10 @@ export class TextParser {
       return 'done';
     }
     const type = REPLY_TYPES[word];
-    if (type === undefined) return /^[A-Z_]+$/.test(word) ? ((m.command = word), 'done') : 'bad';
+    // An upper-case word we do not know (a newer server's reply) is still one line; anything else is not memcache.
+    if (type === undefined && !/^[A-Z_]+$/.test(word)) return 'bad';
     m.command = word;
-    m.type = type;
+    m.type = type ?? 'Unknown';
     if (word === 'VERSION') m.version = rest;
     else if (word === 'CLIENT_ERROR' || word === 'SERVER_ERROR' || (word === 'ERROR' && rest !== '')) m.errorMsg = rest;
     return 'done';

@@ -4,13 +4,19 @@ import { NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
 import { RespParser, type RespMessage, type RespValue } from './resp-parser.js';
 import { renderValue, toCommand, type RedisCommand } from './format.js';
 
-/** Requests kept per connection while waiting for replies; beyond this the oldest is published unanswered. */
-export const MAX_PENDING = 10_000;
+/**
+ * Commands tracked per connection while waiting for replies. Beyond this (mass insertion with `redis-cli --pipe`
+ * runs far ahead of the replies) further commands are only counted, so that their replies are skipped in step
+ * instead of being paired with the wrong commands; they are not published.
+ */
+export const MAX_PENDING = 1000;
 
 interface PendingRequest {
-  cmd: RedisCommand;
+  /** undefined for a run of `count` untracked commands. */
+  cmd: RedisCommand | undefined;
   ts: number;
   bytes: number;
+  count: number;
 }
 
 /** Per-connection state: one parser per direction and the requests waiting for their reply (FIFO). */
@@ -93,20 +99,35 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
     const cmd = toCommand(m.value);
     if (cmd === undefined) return;
     if (st.pending.length - st.head >= MAX_PENDING) {
-      this.#publish(st, st.pending[st.head]!, undefined, NOTE_NO_RESPONSE);
-      st.head++;
+      const last = st.pending[st.pending.length - 1]!;
+      if (last.cmd === undefined) last.count++;
+      else st.pending.push({ cmd: undefined, ts: m.ts, bytes: 0, count: 1 });
+      return;
     }
-    st.pending.push({ cmd, ts: m.ts, bytes: m.bytes });
+    st.pending.push({ cmd, ts: m.ts, bytes: m.bytes, count: 1 });
     this.#waiting.add(st);
   }
 
   #response(st: RedisConnState, m: RespMessage, endTs: number): void {
     if (m.value.type === 'push') return; // RESP3 out-of-band data (pub/sub, invalidation): no request
+    // RESP2 pub/sub: messages, and the confirmations of the 2nd, 3rd... channel of one (UN)SUBSCRIBE, come as
+    // arrays no command waits for; only a waiting (UN)SUBSCRIBE takes a confirmation.
+    const kind = pubsubKind(m.value);
+    if (kind !== undefined) {
+      const head = st.pending[st.head];
+      if (kind === 'message' || head === undefined || !SUBSCRIBE_COMMANDS.has(head.cmd?.method ?? '')) return;
+    }
     if (st.head >= st.pending.length) {
       this.#ctx.log.debug('redis: reply without a request (pub/sub or capture started mid-connection); ignored');
       return;
     }
     const req = st.pending[st.head]!;
+    if (req.cmd === undefined) {
+      // A reply to an untracked command: skip it in step.
+      if (--req.count === 0) st.head++;
+      this.#compact(st);
+      return;
+    }
     st.head++;
     this.#publish(st, req, { value: m.value, bytes: m.bytes, ts: endTs });
     this.#compact(st);
@@ -136,6 +157,8 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
     resp: { value: RespValue; bytes: number; ts: number } | undefined,
     note?: string,
   ): void {
+    const cmd = req.cmd;
+    if (cmd === undefined) return; // untracked commands are not published
     const redis: Record<string, unknown> = {};
     let status: (typeof Status)[keyof typeof Status] = Status.ok;
     let response: string | undefined;
@@ -161,18 +184,30 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
         requestTs: req.ts,
         responseTs: resp?.ts,
         status,
-        method: req.cmd.method,
-        path: req.cmd.args[0],
-        query: req.cmd.query,
+        method: cmd.method,
+        path: cmd.args[0],
+        query: cmd.query,
         bytesIn: req.bytes,
         bytesOut: resp?.bytes,
         notes: note !== undefined ? [note] : undefined,
-        request: this.#cfg.sendRequest ? req.cmd.query : undefined,
+        request: this.#cfg.sendRequest ? cmd.query : undefined,
         response: this.#cfg.sendResponse ? response : undefined,
         fields: { redis },
       }),
     );
   }
+}
+
+const SUBSCRIBE_COMMANDS = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE']);
+const PUBSUB_MESSAGES = new Set(['message', 'pmessage', 'smessage']);
+
+/** 'message' for a RESP2 pub/sub message, 'confirm' for a (un)subscribe confirmation, else undefined. */
+function pubsubKind(v: RespValue): 'message' | 'confirm' | undefined {
+  if (v.type !== 'array' || (v.size !== 3 && v.size !== 4)) return undefined;
+  const first = v.items?.[0];
+  if (first?.type !== 'bulk' || first.text === undefined) return undefined;
+  if (PUBSUB_MESSAGES.has(first.text)) return 'message';
+  return SUBSCRIBE_COMMANDS.has(first.text.toUpperCase()) && v.items?.[2]?.type === 'integer' ? 'confirm' : undefined;
 }
 
 function newState(conn: TcpConnection): RedisConnState {

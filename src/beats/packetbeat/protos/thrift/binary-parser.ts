@@ -123,6 +123,8 @@ export class ThriftStream {
   #skipLeft = 0;
   #resync = false;
   #sawStrict = false;
+  /** The first bytes of a stream (fewer than 6) kept until the transport can be told. */
+  #detect: Buffer | undefined;
 
   constructor(opts: RenderOptions, plan: (name: string, type: number) => BodyPlan, framed: boolean) {
     this.#opts = opts;
@@ -140,6 +142,7 @@ export class ThriftStream {
    */
   reset(resync = false): void {
     this.#resync = resync && this.#sawStrict;
+    this.#detect = undefined;
     this.#framed = undefined;
     this.#state = 'head';
     this.#error = undefined;
@@ -159,9 +162,20 @@ export class ThriftStream {
       this.#resync = false;
     }
     if (this.#framed === undefined) {
-      // A strict header (0x80 0x01) at the start or right after a 4-byte length tells the transport.
-      if (chunk.length >= 2 && chunk[0] === 0x80 && chunk[1] === 0x01) this.#framed = false;
-      else if (chunk.length >= 6 && chunk[4] === 0x80 && chunk[5] === 0x01) this.#framed = true;
+      // A strict header (0x80 0x01) at the start or right after a 4-byte length tells the transport. Some framed
+      // clients write the length on its own: wait for 6 bytes before deciding.
+      if (this.#detect !== undefined) {
+        chunk = Buffer.concat([this.#detect, chunk]);
+        this.#detect = undefined;
+      }
+      // A first byte with the top bit set cannot start a frame length (over 2 GB): socket transport.
+      if (chunk.length < 6 && (chunk[0]! & 0x80) === 0) {
+        this.#detect = Buffer.from(chunk);
+        return out;
+      }
+      const strictAt0 = chunk[0] === 0x80 && chunk[1] === 0x01;
+      if (!strictAt0 && chunk.length >= 6 && chunk[4] === 0x80 && chunk[5] === 0x01) this.#framed = true;
+      else if ((chunk[0]! & 0x80) !== 0) this.#framed = false;
       else this.#framed = this.#defaultFramed;
       this.#state = this.#framed ? 'frameLen' : 'head';
     }

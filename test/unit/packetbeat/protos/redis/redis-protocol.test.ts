@@ -99,3 +99,37 @@ test('after lost bytes the parsers wait for a segment that starts a message (no 
   // The PING was given up by the reply-side gap; the stray PONG has no request left and is ignored.
   assert.deepEqual(events[0]!.fields['notes'], ['Packet loss while capturing the response']);
 });
+
+test('RESP2 pub/sub: extra channel confirmations and messages do not take the replies of later commands', () => {
+  const { p, events } = setup();
+  const arr = (...w: Array<string | number>): string =>
+    `*${w.length}\r\n` + w.map((x) => (typeof x === 'number' ? `:${x}\r\n` : `$${x.length}\r\n${x}\r\n`)).join('');
+  let st = p.parse({ ts: 0, payload: Buffer.from('*3\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n$1\r\nb\r\n') }, conn, 0, undefined);
+  st = p.parse({ ts: 1, payload: Buffer.from(arr('subscribe', 'a', 1) + arr('subscribe', 'b', 2) + arr('message', 'a', 'hi')) }, conn, 1, st);
+  st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: Buffer.from(arr('message', 'b', 'yo') + arr('pong', '')) }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.deepEqual(events.map((e) => [e.fields['method'], redis(e)['return_value']]), [
+    ['SUBSCRIBE', '[subscribe, a, 1]'],
+    ['PING', '[pong, ]'],
+  ]);
+});
+
+test('mass pipelining beyond 1000 commands in flight: the rest are counted and their replies skipped in step', () => {
+  const { p, events } = setup();
+  const cmds: string[] = [];
+  const replies: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    cmds.push(`*2\r\n$3\r\nGET\r\n$${String(i).length + 2}\r\nk:${i}\r\n`);
+    replies.push(`$${String(i).length + 2}\r\nv:${i}\r\n`);
+  }
+  let st = p.parse({ ts: 0, payload: Buffer.from(cmds.join('')) }, conn, 0, undefined);
+  st = p.parse({ ts: 1, payload: Buffer.from(replies.join('')) }, conn, 1, st);
+  assert.equal(events.length, 1000);
+  events.forEach((e, i) => assert.equal(redis(e)['return_value'], `v:${e.fields['path']!.toString().slice(2)}`, `event ${i}`));
+  st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: Buffer.from('+PONG\r\n') }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.equal(events.length, 1001);
+  assert.deepEqual([events[1000]!.fields['method'], redis(events[1000]!)['return_value']], ['PING', 'PONG']);
+});

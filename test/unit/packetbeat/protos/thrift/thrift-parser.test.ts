@@ -149,7 +149,7 @@ test('bad input is an error, not an exception, and reset recovers', () => {
     new W().strictHead(9, 'x', 1).buf(), // bad message type
     new W().strictHead(1, 'x', 1).field(99, 1).buf(), // unknown type
     new W().strictHead(1, 'x', 1).field(T.LIST, 1).u8(T.I32).i32(-1).buf(),
-    Buffer.from([0x7f, 0xff, 0xff, 0xff]), // absurd name length
+    Buffer.from([0x7f, 0xff, 0xff, 0xff, 0x61, 0x62]), // absurd name length
   ];
   for (const b of bad) {
     const s = new ThriftStream(OPTS, plan, false);
@@ -182,4 +182,21 @@ test('fuzz: random and bit-flipped input never throws and terminates', () => {
       pos += n;
     }
   }
+});
+
+test('the transport is told from the first 6 bytes even when the frame length comes in a segment of its own', () => {
+  const body = callAllTypes(true);
+  const h = Buffer.alloc(4);
+  h.writeUInt32BE(body.length);
+  for (const split of [1, 2, 3, 4, 5]) {
+    const s = new ThriftStream(OPTS, plan, false); // configured socket, traffic framed
+    const stream = Buffer.concat([h, body, h, body]);
+    const chunks = split < 4 ? [stream.subarray(0, split), stream.subarray(split, 4), stream.subarray(4)] : [stream.subarray(0, split), stream.subarray(split)];
+    const out = feed(s, chunks);
+    assert.equal(s.error, undefined, `split ${split}`);
+    assert.deepEqual(out.map((m) => m.text), [ALL_TYPES, ALL_TYPES], `split ${split}`);
+  }
+  // An unframed strict message is recognised from its first 2 bytes.
+  const u = new ThriftStream(OPTS, plan, true);
+  assert.deepEqual(feed(u, [body.subarray(0, 2), body.subarray(2)]).map((m) => m.text), [ALL_TYPES]);
 });
