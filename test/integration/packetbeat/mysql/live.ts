@@ -26,6 +26,21 @@ export async function liveSkipReason(port: number, what: string): Promise<string
   return up ? undefined : `${what} not reachable at 127.0.0.1:${port}`;
 }
 
+/** Opens and closes a TCP connection to 127.0.0.1:port (no data: no transaction). */
+function probe(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.setTimeout(1000);
+    const end = (): void => {
+      s.destroy();
+      resolve();
+    };
+    s.once('connect', () => setTimeout(end, 50));
+    s.once('error', end);
+    s.once('timeout', end);
+  });
+}
+
 /** Sniffs `lo` (filter `tcp port <port>`) while `action` runs; returns the transaction events. */
 export async function sniffWhile(protocols: Record<string, Record<string, unknown>>, port: number, action: () => Promise<void>): Promise<BeatEvent[]> {
   const events: BeatEvent[] = [];
@@ -38,8 +53,17 @@ export async function sniffWhile(protocols: Record<string, Record<string, unknow
   engine = new PacketEngine(built, { log: nopLogger });
   const eng = engine;
   const src = new TcpdumpSource({ device: 'lo', snaplen: 65535, bufferSizeMb: 8, filter: `tcp port ${port}`, log: nopLogger });
-  const done = src.run((p) => eng.packet(p));
-  await sleep(1500); // tcpdump needs a moment before it captures
+  let packets = 0;
+  const done = src.run((p) => {
+    packets++;
+    eng.packet(p);
+  });
+  // tcpdump takes a moment (longer on a busy box) before it captures: poke the port until packets show up
+  for (let waited = 0; packets === 0 && waited < 15_000; waited += 300) {
+    await probe(port);
+    await sleep(300);
+  }
+  if (packets === 0) throw new Error(`tcpdump on lo saw no packet of port ${port} within 15 s`);
   try {
     await action();
     await sleep(1000);

@@ -224,6 +224,10 @@ export class PgConnParser {
       else out.push({ req, results: [], complete: false, responseBytes: 0 });
     }
     this.requests.length = 0;
+    // an extended cycle the client never closed with Sync
+    const c = this.#cycle;
+    this.#cycle = undefined;
+    if (c !== undefined && /[PBE]/.test(c.messages)) out.push({ req: c, results: [], complete: false, responseBytes: 0 });
     return out;
   }
 

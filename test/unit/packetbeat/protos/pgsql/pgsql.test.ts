@@ -154,3 +154,10 @@ test('passwords set by SQL statements are hidden', () => {
   assert.equal(evs[0]!.fields['query'], "ALTER ROLE app WITH PASSWORD '*****'");
   assert.ok(!JSON.stringify(evs[0]!.fields).includes('TopSecret1'));
 });
+
+test('an extended cycle never closed with Sync is published at connection close', () => {
+  const evs = converse(createPgsqlProtocol, CFG, [c(msg('P', cs(''), cs('SELECT 1'), i16(0)), msg('H'))]);
+  assert.equal(evs.length, 1);
+  assert.equal(evs[0]!.fields['query'], 'SELECT 1');
+  assert.deepEqual(evs[0]!.fields['notes'], ['Response not found']);
+});
