@@ -18,7 +18,7 @@ import { replayFile } from '../../src/beats/packetbeat/source/file.js';
 import { writeSyntheticHttpCapture } from '../../test/support/packetbeat/synth-http.js';
 
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 200_000);
-const PORT = 18080;
+const PORT = Number(process.env['BENCH_PORT'] ?? 18080);
 
 function countingPlugin(): { proto: TcpProtocol<number>; bytes: () => number } {
   let bytes = 0;

@@ -206,7 +206,8 @@ function runTshark(file: string): { tps: number; pps: number; tx: number } | str
 /** RSS after a full GC (when run with --expose-gc, as `npm run bench` does): what stays, not what awaits collection. */
 const rss = (): string => {
   (globalThis as { gc?: () => void }).gc?.();
-  return `${(process.memoryUsage().rss / 1048576).toFixed(1)} MB`;
+  const m = process.memoryUsage();
+  return `${(m.rss / 1048576).toFixed(1)} MB, heap ${(m.heapUsed / 1048576).toFixed(1)} MB`;
 };
 const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} tx/s`;
 

@@ -26,6 +26,8 @@ function makeEvent(i: number): BeatEvent {
   };
 }
 
+let cpuPerEvent = 0;
+
 async function throughPipeline(key: string): Promise<number> {
   const out = await createRedisOutput(new ConfigNode({ host: HOST, port: PORT, key, bulk_max_size: BULK }, undefined, 'output.redis'), {
     beat: BEAT,
@@ -42,6 +44,7 @@ async function throughPipeline(key: string): Promise<number> {
   pipeline.start();
   let acked = 0;
   const c = pipeline.connect({ guaranteed: true, onAck: (p) => void (acked += p.length) });
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < N; i++) {
     const p = c.publish(makeEvent(i));
@@ -49,6 +52,8 @@ async function throughPipeline(key: string): Promise<number> {
   }
   await c.flush();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  cpuPerEvent = (cpu.user + cpu.system) / N;
   await pipeline.close(1000);
   if (acked !== N) throw new Error(`acked ${acked} of ${N}`);
   return N / secs;
@@ -86,11 +91,12 @@ const k1 = `bench-redis-${randomUUID()}`;
 const k2 = `bench-redis-${randomUUID()}`;
 try {
   const pipe = await throughPipeline(k1);
+  const cpuPer = cpuPerEvent;
   const r = rss();
   if ((await admin.llen(k1)) !== N) throw new Error('Redis list is short');
   await admin.del(k1);
   const base = await baseline(admin, k2);
-  console.log(`${N} events, bulk_max_size ${BULK}: pipeline → redis list ${fmt(pipe)} (RSS ${r})  baseline pre-encoded RPUSH ${fmt(base)}  ratio ${(pipe / base).toFixed(2)}`);
+  console.log(`${N} events, bulk_max_size ${BULK}: pipeline → redis list ${fmt(pipe)} (RSS ${r}, CPU ${cpuPer.toFixed(2)} µs/event)  baseline pre-encoded RPUSH ${fmt(base)}  ratio ${(pipe / base).toFixed(2)}`);
 } finally {
   await admin.del(k1, k2);
   await admin.quit();

@@ -14,6 +14,7 @@ import { enrichTransaction, localAddresses, type EnrichOptions } from './sniffer
 import { ProcsWatcher } from './sniffer/procs.js';
 import { buildProtocols, protocolPorts } from './sniffer/protocols.js';
 import { replayFile } from './source/file.js';
+import { chooseLiveSource } from './source/libpcap.js';
 import { listDevices, resolveDevice, TcpdumpSource, type PacketSource } from './source/tcpdump.js';
 
 /**
@@ -129,7 +130,8 @@ export class PacketbeatBeater implements Beater {
     const i = this.#cfg.interfaces;
     const log = this.#beat.log;
     const filter = i.bpfFilter ?? generateBpfFilter(protocolPorts(this.#protocols), i.withVlans);
-    const source = new TcpdumpSource({ device: resolveDevice(i.device), snaplen: i.snaplen, bufferSizeMb: i.bufferSizeMb, filter, log });
+    const opts = { device: resolveDevice(i.device), snaplen: i.snaplen, bufferSizeMb: i.bufferSizeMb, filter, log };
+    const source = chooseLiveSource(i.source, opts, log, () => new TcpdumpSource(opts));
     this.#source = source;
     const engine = this.#engine;
     const dropped = this.#beat.metrics.counter('packetbeat.events.dropped');
@@ -141,6 +143,7 @@ export class PacketbeatBeater implements Beater {
     const timer = setInterval(() => {
       engine.tick(Date.now());
       publishNow();
+      this.#updateMetrics();
     }, 1000);
     try {
       if (this.#stopped) return;
@@ -195,12 +198,27 @@ export class PacketbeatBeater implements Beater {
     });
   }
 
-  #logStats(): void {
+  /** Engine counters as gauges (absolute values) on the stats endpoint and in the periodic metrics log line. */
+  #updateMetrics(): void {
     const d = this.#engine.decoder.stats;
     const t = this.#engine.tcp.stats;
     const m = this.#beat.metrics;
-    m.counter('packetbeat.packets').inc(d.packets);
-    m.counter('packetbeat.tcp.gaps').inc(t.gaps);
+    m.gauge('packetbeat.packets').set(d.packets);
+    m.gauge('packetbeat.packets_malformed').set(d.malformed);
+    m.gauge('packetbeat.ip_fragments').set(d.fragments);
+    m.gauge('packetbeat.tcp.connections_total').set(t.connections);
+    m.gauge('packetbeat.tcp.connections_open').set(this.#engine.tcp.size);
+    m.gauge('packetbeat.tcp.retransmitted').set(t.retransmitted);
+    m.gauge('packetbeat.tcp.out_of_order').set(t.outOfOrder);
+    m.gauge('packetbeat.tcp.gaps').set(t.gaps);
+    m.gauge('packetbeat.tcp.buffered_bytes').set(this.#engine.tcp.budget.used);
+    m.gauge('packetbeat.parser_errors').set(t.parserErrors + this.#engine.stats.udpErrors);
+  }
+
+  #logStats(): void {
+    const d = this.#engine.decoder.stats;
+    const t = this.#engine.tcp.stats;
+    this.#updateMetrics();
     this.#beat.log.info(
       'Engine: %d packets (%d decoded, %d malformed), %d TCP connections, %d retransmitted, %d out of order, %d gaps (%d bytes), %d parser errors.',
       d.packets, d.decoded, d.malformed, t.connections, t.retransmitted, t.outOfOrder, t.gaps, t.gapBytes, t.parserErrors,

@@ -5,6 +5,8 @@ import { BeatsError } from '../../libbeat/common/errors.js';
 export interface InterfacesConfig {
   device: string;
   type: 'pcap' | 'af_packet';
+  /** How live packets are captured: the native libpcap binding, a tcpdump child process, or auto (binding if present). */
+  source: 'auto' | 'libpcap' | 'tcpdump';
   snaplen: number;
   bufferSizeMb: number;
   withVlans: boolean;
@@ -68,6 +70,7 @@ export function readPacketbeatConfig(root: ConfigNode, flags: Flags): Packetbeat
     interfaces: {
       device: i.str('device', 'any'),
       type,
+      source: i.oneOf('source', ['auto', 'libpcap', 'tcpdump'] as const, 'auto'),
       snaplen: i.int('snaplen', 65535, { min: 64, max: 262144 }),
       bufferSizeMb: i.int('buffer_size_mb', 30, { min: 1, max: 4096 }),
       withVlans: i.bool('with_vlans', false),

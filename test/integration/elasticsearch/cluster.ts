@@ -70,7 +70,10 @@ function restCluster(kind: Cluster['kind'], url: string, username: string | unde
       return j[name] as Record<string, unknown> | undefined;
     },
     async reset(indexPattern, templateName) {
-      await http(url, auth, 'DELETE', `/${indexPattern}?expand_wildcards=all`);
+      // Delete by exact names: 8.x refuses wildcard deletes by default (action.destructive_requires_name).
+      const cat = await http(url, auth, 'GET', `/_cat/indices/${indexPattern}?format=json&h=index`);
+      const names = Array.isArray(cat.json) ? (cat.json as { index: string }[]).map((i) => i.index) : [];
+      for (const name of names) await http(url, auth, 'DELETE', `/${encodeURIComponent(name)}`);
       if (major > 7 || (major === 7 && minor >= 8)) await http(url, auth, 'DELETE', `/_index_template/${templateName}`);
       await http(url, auth, 'DELETE', `/_template/${templateName}`);
     },

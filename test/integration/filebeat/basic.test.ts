@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli } from '../../support/run-cli.js';
 import { countMessages, FILEBEAT, numbered, Sandbox } from './helpers.js';
@@ -93,6 +93,24 @@ describe('filebeat -once through the CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     const expected = st.birthtimeMs > 0 ? 20 : 8; // without creation times the offset (12 lines) is inherited, as in Beats
     assert.equal(sb.docs().length, expected);
+  });
+
+  it('tail_files starts files found at startup at their end; ignore_older skips old files', async () => {
+    const sb = new Sandbox();
+    const f = join(sb.logs, 'tail.log');
+    const old = join(sb.logs, 'old.log');
+    writeFileSync(f, numbered('before', 0, 10));
+    writeFileSync(old, numbered('old', 0, 10));
+    utimesSync(old, new Date(Date.now() - 3 * 3600_000), new Date(Date.now() - 3 * 3600_000));
+    sb.config([join(sb.logs, '*.log')], ['tail_files: true', 'ignore_older: 1h']);
+    const r = await runCli(FILEBEAT, ['-c', sb.cfg, '-once', '-e']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sb.docs().length, 0);
+    appendFileSync(f, numbered('after', 0, 5));
+    appendFileSync(old, numbered('old', 10, 12));
+    const r2 = await runCli(FILEBEAT, ['-c', sb.cfg, '-once', '-e']);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.deepEqual(sb.docs().map((d) => d.message).sort(), [...numbered('after', 0, 5).trim().split('\n'), 'old-10', 'old-11'].sort());
   });
 
   it('keeps long lines whole past the buffer, cuts at max_bytes, and survives invalid bytes', async () => {

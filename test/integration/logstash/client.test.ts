@@ -165,6 +165,26 @@ describe('logstash output against the lumberjack receiver', () => {
     }
   });
 
+  it('reopens a connection the receiver closed while idle, without failing the batch', async () => {
+    const rx = await LumberjackReceiver.start();
+    const c = clientFor(rx);
+    try {
+      await c.connect(signal());
+      const b1 = new RecordingBatch(events(0, 5));
+      await c.publish(b1);
+      rx.dropConnections();
+      await new Promise((r) => setTimeout(r, 50));
+      const b2 = new RecordingBatch(events(5, 5));
+      await c.publish(b2);
+      assert.deepEqual(b2.signals, ['ack']);
+      assert.equal(rx.connections, 2);
+      assert.deepEqual(rx.ns(), range(0, 10));
+    } finally {
+      await c.close();
+      await rx.close();
+    }
+  });
+
   it('replaces a connection older than ttl between batches', async () => {
     const rx = await LumberjackReceiver.start();
     const c = clientFor(rx, { ttlMs: 1000 });

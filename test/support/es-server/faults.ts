@@ -10,4 +10,6 @@ export interface EsFaults {
   delayMs?: number;
   /** The first N `_bulk` requests have their connection destroyed without an answer. */
   dropFirst?: number;
+  /** Bulk bodies larger than this many bytes (uncompressed) answer 413, as `http.max_content_length` does. */
+  maxContentLength?: number;
 }

@@ -165,7 +165,8 @@ export class EsTestServer {
       if (parts[parts.length - 1] === '_bulk') return await this.#bulk(req, res, body, parts.length === 2 ? parts[0] : undefined, url);
       if (parts[0] === '_template' || parts[0] === '_index_template') return this.#template(res, method, parts[0], parts[1], body);
       if (parts[0] === '_cat' && parts[1] === 'indices') {
-        return this.#json(res, 200, [...this.indices].map(([index, docs]) => ({ index, 'docs.count': String(docs.length) })));
+        const re = patternRe(parts[2] ?? '*');
+        return this.#json(res, 200, [...this.indices].filter(([index]) => re.test(index)).map(([index, docs]) => ({ index, 'docs.count': String(docs.length) })));
       }
       if (parts.length === 2 && parts[1] === '_refresh') return this.#json(res, 200, { _shards: { total: 1, successful: 1, failed: 0 } });
       if (parts.length === 2 && parts[1] === '_count') return this.#json(res, 200, { count: this.docs(parts[0]).length });
@@ -263,6 +264,9 @@ export class EsTestServer {
       f.fail503First!--;
       this.stats.answered503++;
       return this.#error(res, 503, 'unavailable_shards_exception', 'primary shard is not active (test fault)');
+    }
+    if ((f.maxContentLength ?? 0) > 0 && Buffer.byteLength(body) > f.maxContentLength!) {
+      return this.#error(res, 413, 'content_too_long_exception', `request body is too large (limit ${f.maxContentLength} bytes)`);
     }
     const filtered = (url.searchParams.get('filter_path') ?? '').includes('items.*.status');
     if (this.#countOnly) return this.#countBulk(res, body, filtered);

@@ -143,6 +143,20 @@ describe('elasticsearch client', () => {
     assert.equal(await client.test!(sig()), 'Elasticsearch 7.10.2, cluster es-test');
   });
 
+  it('splits a batch on 413 until it fits, dropping a single event that never can', async () => {
+    const server = await start({ faults: { maxContentLength: 1200 } });
+    const { client, metrics, lines } = await clientFor(server);
+    clients.push(client);
+    await client.connect!(sig());
+    const events = Array.from({ length: 16 }, (_, i) => makeEvent(i, i === 9 ? { big: 'x'.repeat(2000) } : {}));
+    const b = new RecordingBatch(events);
+    await client.publish(b);
+    assert.deepEqual(b.signals, ['ack']);
+    assert.deepEqual(ns(server).sort((a, c) => a - c), [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15]);
+    assert.equal(metrics.snapshot()['libbeat.es.dropped_events'], 1);
+    assert.match(lines.find((l) => l.includes('will not index'))!, /1 of 16 events.*status 413/);
+  });
+
   it('makes one client per worker per host', async () => {
     const a = await start();
     const b = await start();

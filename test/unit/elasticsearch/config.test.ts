@@ -89,6 +89,7 @@ describe('elasticsearch config', () => {
       [{ password: 'x' }, /output\.elasticsearch\.username: is required/],
       [{ protocol: 'udp' }, /output\.elasticsearch\.protocol: must be one of http, https/],
       [{ template: { path: '/nonexistent/t.json' } }, /output\.elasticsearch\.template\.path: cannot read/],
+      [{ template: { fields: ['/nonexistent/x.fields.yml'] } }, /output\.elasticsearch\.template\.fields\.0: fields file \/nonexistent\/x\.fields\.yml does not exist/],
       [{ tls: { certificate_authorities: ['/nonexistent/ca.pem'] } }, /tls\.certificate_authorities\.0: cannot read/],
     ];
     for (const [raw, re] of cases) {

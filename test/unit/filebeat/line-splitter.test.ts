@@ -14,14 +14,19 @@ function split(data: Buffer, chunks: number[], maxBytes = 1 << 20, enc = 'utf-8'
   const e = textEncoding(enc)!;
   const s = new LineSplitter({ newline: e.newline, carriageReturn: e.carriageReturn, maxBytes }, start);
   const lines: Got[] = [];
-  const sink = (b: Buffer, st: number, en: number, off: number, next: number, tr: boolean) => lines.push({ text: e.decode(b, st, en), offset: off, next, truncated: tr });
+  const sink = (b: Buffer, st: number, en: number, off: number, next: number, tr: boolean): boolean => {
+    lines.push({ text: e.decode(b, st, en), offset: off, next, truncated: tr });
+    // Pause after every third line, as the harvester does when the pipeline is full, and resume at once.
+    return lines.length % 3 !== 0;
+  };
   let pos = 0;
   for (const c of [...chunks, data.length]) {
     const end = Math.min(data.length, c);
     if (end <= pos) continue;
     // Feed through a scratch buffer that is overwritten afterwards, as the harvester's reused read buffer is.
     const scratch = Buffer.from(data.subarray(pos, end));
-    s.push(scratch, 0, scratch.length, sink);
+    let at = 0;
+    while ((at = s.push(scratch, at, scratch.length, sink)) >= 0);
     scratch.fill(0x58);
     pos = end;
   }

@@ -254,3 +254,12 @@ test('SYN with PSH flags combination and zero-window probes do not confuse track
   assert.deepEqual(summary(ev), ['GET a => OK a OK']);
   void SYN;
 });
+
+test('a new SYN on a tracked 4-tuple (port reuse, close not captured) starts a new connection', async () => {
+  const first = new Conversation(client, server, [1000, 5000]).handshake().client_('GET a\n').server_('OK a\n').client_('GET lost\n');
+  const again = new Conversation(client, server, [900_000, 700_000]).handshake().client_('GET b\n').server_('OK b\n').close();
+  // a retransmitted SYN of the first connection is not a new connection
+  const synRetrans = { ...first.segments[0]! };
+  const ev = await run([...first.segments.slice(0, 1), synRetrans, ...first.segments.slice(1), ...again.segments]);
+  assert.deepEqual(summary(ev), ['GET a => OK a OK', 'GET lost => - Error ["Response not found"]', 'GET b => OK b OK']);
+});

@@ -6,13 +6,15 @@ import type { ProspectorConfig } from '../config.js';
 import { advanceWithoutEvent, type AckMark, type FileState } from '../registrar/file-state.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { Sleeper } from './sleeper.js';
-import { createEventBuilder, type EventBuilder } from './event-builder.js';
+import type { EventBuilder } from './event-builder.js';
 import { LineSplitter } from './line-splitter.js';
 import { MultilineAggregator, type Message } from './multiline.js';
 
 /** What a harvester needs from its prospector. */
 export interface HarvesterContext {
   cfg: ProspectorConfig;
+  /** The prospector's event builder (one per prospector, not per file: 10,000 harvesters share it). */
+  build: EventBuilder;
   client: PipelineClient;
   pool: BufferPool;
   log: Logger;
@@ -46,13 +48,13 @@ export class Harvester {
   #fd = -1;
   #pos: number;
   #waits: Promise<void>[] = [];
-  #now = new Date();
+  #now: Date | undefined;
   #published = 0;
 
   constructor(state: FileState, ctx: HarvesterContext) {
     this.state = state;
     this.#ctx = ctx;
-    this.#build = createEventBuilder(ctx.cfg);
+    this.#build = ctx.build;
     const enc = ctx.cfg.encoding;
     this.#splitter = new LineSplitter({ newline: enc.newline, carriageReturn: enc.carriageReturn, maxBytes: ctx.cfg.maxBytes }, state.readOffset);
     this.#multiline = ctx.cfg.multiline ? new MultilineAggregator(ctx.cfg.multiline) : undefined;
@@ -140,8 +142,9 @@ export class Harvester {
         this.#pos += bytesRead;
         total += bytesRead;
         this.#now = new Date();
-        this.#splitter.push(buf, start, bytesRead, this.#onLine);
         this.#ctx.stats.bytes += bytesRead;
+        // The splitter pauses when the pipeline is full; wait for room, then go on with the same buffer.
+        while ((start = this.#splitter.push(buf, start, bytesRead, this.#onLine)) >= 0) await this.#drain();
         if (this.#waits.length > 0) await this.#drain();
       }
     } finally {
@@ -157,11 +160,12 @@ export class Harvester {
     return bom.length;
   }
 
-  readonly #onLine = (buf: Buffer, start: number, end: number, offset: number, next: number, truncated: boolean): void => {
+  readonly #onLine = (buf: Buffer, start: number, end: number, offset: number, next: number, truncated: boolean): boolean => {
     const text = this.#ctx.cfg.encoding.decode(buf, start, end);
     const m: Message = { text, offset, end: next, lines: 1, truncated };
     if (this.#multiline) this.#multiline.push(m, Date.now(), this.#emit);
     else this.#emit(m);
+    return this.#waits.length === 0;
   };
 
   readonly #emit = (m: Message): void => {
@@ -178,7 +182,7 @@ export class Harvester {
     state.readOffset = m.end;
     this.#published++;
     const mark: AckMark = { state, end: m.end };
-    const p = this.#ctx.client.publish({ timestamp: this.#now, fields, private: mark });
+    const p = this.#ctx.client.publish({ timestamp: this.#now ?? new Date(), fields, private: mark });
     if (p) this.#waits.push(p);
   };
 

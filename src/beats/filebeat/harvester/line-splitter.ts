@@ -2,9 +2,10 @@
  * Receives each complete line found by a LineSplitter: the line's bytes (without the newline, and without a `\r`
  * before it) in `buf[start, end)`, the file offset of its first byte, and the offset just past its newline.
  * `buf` may be reused after the call returns: copy or decode before returning. `truncated` is true when the line
- * was longer than `max_bytes` and its rest was skipped.
+ * was longer than `max_bytes` and its rest was skipped. Returning `false` pauses the splitter after this line
+ * (the consumer must wait, e.g. for pipeline backpressure); `push` then says where to resume.
  */
-export type LineSink = (buf: Buffer, start: number, end: number, lineOffset: number, nextOffset: number, truncated: boolean) => void;
+export type LineSink = (buf: Buffer, start: number, end: number, lineOffset: number, nextOffset: number, truncated: boolean) => boolean | void;
 
 export interface SplitterOptions {
   /** Bytes of a newline in the file's encoding: `[0x0a]`, UTF-16LE `[0x0a, 0x00]`, UTF-16BE `[0x00, 0x0a]`. */
@@ -64,13 +65,19 @@ export class LineSplitter {
     this.#carry = undefined;
   }
 
-  /** Feeds `buf[start, end)`, which follows the previously fed bytes in the file. Calls `sink` for each line. */
-  push(buf: Buffer, start: number, end: number, sink: LineSink): void {
+  /**
+   * Feeds `buf[start, end)`, which follows the previously fed bytes in the file, calling `sink` for each line.
+   * Returns -1 when everything was consumed, or, when `sink` asked to pause, the index in `buf` to feed again
+   * from (`push(buf, resumeAt, end, sink)`) once the consumer is ready.
+   */
+  push(buf: Buffer, start: number, end: number, sink: LineSink): number {
     const nl = this.#nl;
     const unit = this.#unit;
+    let shift = 0; // bytes of a previous carry in front of the caller's buffer
     if (unit > 1) {
       // Process whole code units only, so a newline split across two chunks is still seen.
       if (this.#carry) {
+        shift = this.#carry.length - start;
         buf = Buffer.concat([this.#carry, buf.subarray(start, end)]);
         start = 0;
         end = buf.length;
@@ -88,27 +95,34 @@ export class LineSplitter {
       if (i >= end) i = -1;
       if (i < 0) {
         this.#keep(buf, pos, end);
-        return;
+        return -1;
       }
       const next = i + unit;
+      let go: boolean | void;
       if (this.#seen === 0) {
         const lineEnd = this.#stripCr(buf, pos, i);
         const len = i - pos;
         const off = this.#lineOffset;
         this.#lineOffset = off + len + unit;
-        if (lineEnd - pos > this.#maxBytes) sink(buf, pos, pos + this.#alignDown(this.#maxBytes), off, this.#lineOffset, true);
-        else sink(buf, pos, lineEnd, off, this.#lineOffset, false);
+        if (lineEnd - pos > this.#maxBytes) go = sink(buf, pos, pos + this.#alignDown(this.#maxBytes), off, this.#lineOffset, true);
+        else go = sink(buf, pos, lineEnd, off, this.#lineOffset, false);
       } else {
         this.#keep(buf, pos, i);
-        this.#emitPieces(sink, unit);
+        go = this.#emitPieces(sink, unit);
       }
       pos = next;
+      if (go === false && pos < end) {
+        // The caller feeds the rest again, trailing partial code unit included.
+        this.#carry = undefined;
+        return pos - shift;
+      }
     }
+    return -1;
   }
 
   /** Emits a pending partial line as a line (end of a stream that will not grow: stdin). */
   finish(sink: LineSink): void {
-    if (this.#seen > 0) this.#emitPieces(sink, 0);
+    if (this.#seen > 0) void this.#emitPieces(sink, 0);
   }
 
   #findAligned(buf: Buffer, from: number, end: number): number {
@@ -147,7 +161,7 @@ export class LineSplitter {
     this.#kept += take;
   }
 
-  #emitPieces(sink: LineSink, unit: number): void {
+  #emitPieces(sink: LineSink, unit: number): boolean | void {
     const whole = this.#pieces.length === 1 ? this.#pieces[0]! : Buffer.concat(this.#pieces, this.#kept);
     const off = this.#lineOffset;
     const seen = this.#seen;
@@ -163,6 +177,6 @@ export class LineSplitter {
       end = this.#alignDown(this.#maxBytes);
       truncated = true;
     }
-    sink(whole, 0, end, off, this.#lineOffset, truncated);
+    return sink(whole, 0, end, off, this.#lineOffset, truncated);
   }
 }

@@ -2,12 +2,13 @@ import { lstatSync, statSync, type Stats } from 'node:fs';
 import fg from 'fast-glob';
 import type { ProspectorConfig } from '../config.js';
 import type { BufferPool } from '../harvester/buffer-pool.js';
+import { createEventBuilder } from '../harvester/event-builder.js';
 import { Harvester, type HarvesterContext } from '../harvester/harvester.js';
 import { fileKey, newFileState, type FileState } from '../registrar/file-state.js';
 import type { Registrar } from '../registrar/registrar.js';
 
 /** Shared by all prospectors of a beat. */
-export interface CrawlerContext extends Omit<HarvesterContext, 'cfg' | 'pool'> {
+export interface CrawlerContext extends Omit<HarvesterContext, 'cfg' | 'pool' | 'build'> {
   registrar: Registrar;
   /** Running harvesters by file key, across prospectors (a file matched twice is harvested once). */
   active: Map<string, Harvester>;
@@ -33,7 +34,7 @@ export class Prospector {
   constructor(cfg: ProspectorConfig, ctx: CrawlerContext, pool: BufferPool) {
     this.cfg = cfg;
     this.#ctx = ctx;
-    this.#hctx = { ...ctx, cfg, pool, log: ctx.log };
+    this.#hctx = { ...ctx, cfg, pool, build: createEventBuilder(cfg), log: ctx.log };
   }
 
   /** Scans until stopped (or once, with `-once`, then waits for its harvesters to finish). */

@@ -46,6 +46,8 @@ class Connection implements TcpConnection, StreamSink {
   readonly streams: [TcpStream, TcpStream];
   state: unknown;
   lastTs: number;
+  /** Sequence number of the client's SYN, when it was seen (a retransmitted SYN carries the same one). */
+  synSeq: number | undefined;
   /** Direction of the segment being processed (the sink callbacks need it). */
   dir: Direction = 0;
   dropped = false;
@@ -130,6 +132,11 @@ export class TcpTracker {
 
   packet(p: DecodedPacket): void {
     let c = this.#find(p);
+    if (c !== undefined && (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.#isNewSyn(c, p)) {
+      // The 4-tuple is reused by a new connection (we missed the old one's close): start over.
+      this.#close(c);
+      c = undefined;
+    }
     if (c === undefined) {
       c = this.#open(p);
       if (c === undefined) return;
@@ -137,6 +144,7 @@ export class TcpTracker {
     const dir: Direction = p.srcPort === c.client.port && p.srcIp === c.client.ip ? 0 : 1;
     c.lastTs = p.ts;
     const flags = p.flags;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) c.synSeq = p.seq;
     const other = c.streams[dir === 0 ? 1 : 0];
     if (flags & TCP_ACK && other.bufferedSegments > 0) {
       c.dir = dir === 0 ? 1 : 0;
@@ -203,6 +211,14 @@ export class TcpTracker {
     this.#conns.add(c);
     this.stats.connections++;
     return c;
+  }
+
+  /** A SYN from the client side whose sequence number is not the one this connection started with. */
+  #isNewSyn(c: Connection, p: DecodedPacket): boolean {
+    const fromClient = p.srcPort === c.client.port && p.srcIp === c.client.ip;
+    const s = c.streams[fromClient ? 0 : 1];
+    if (!s.initialized) return false;
+    return c.synSeq === undefined || c.synSeq !== p.seq;
   }
 
   /** Runs a plugin call; an exception resets the connection's parser state and is logged once per protocol. */

@@ -125,12 +125,30 @@ export class EsClient implements OutputClient {
     const events = batch.events;
     if (events.length === 0) return batch.ack();
     if (!this.#encoder) await this.connect(AbortSignal.timeout(this.#cfg.timeoutMs));
+    const r = await this.#bulk(events);
+    this.#m.acked.inc(r.acked);
+    if (r.dropped > 0) {
+      this.#m.dropped.inc(r.dropped);
+      this.#log.error(`Elasticsearch will not index ${r.dropped} of ${events.length} events; dropped them (first: ${r.dropReason ?? '?'}).`);
+    }
+    if (r.retry.length === 0) return batch.ack();
+    this.#m.retried.inc(r.retry.length);
+    if (this.#log.isDebug) this.#log.debug(`${r.retry.length} of ${events.length} events failed temporarily (first: ${r.retryReason ?? '?'}).`);
+    return r.retry.length === events.length ? batch.retry() : batch.retryEvents(r.retry);
+  }
+
+  /**
+   * One `_bulk` request for `events` (a 413 splits it in halves, down to single events, which are then dropped:
+   * they can never be accepted). Throws on network errors and refused credentials.
+   */
+  async #bulk(events: readonly BeatEvent[]): Promise<BulkOutcome> {
+    const out: BulkOutcome = { acked: 0, dropped: 0, retry: [] };
     const { body, sent, unencodable } = this.#encoder!.encode(events);
     if (unencodable.length > 0) {
-      this.#m.dropped.inc(unencodable.length);
-      this.#log.error(`Dropped ${unencodable.length} events that cannot be encoded as JSON.`);
+      out.dropped += unencodable.length;
+      out.dropReason ??= 'cannot be encoded as JSON';
     }
-    if (sent.length === 0) return batch.ack();
+    if (sent.length === 0) return out;
     this.#m.bulkCalls.inc();
     this.#m.writeBytes.inc(body.length);
     let res;
@@ -142,42 +160,47 @@ export class EsClient implements OutputClient {
       throw err;
     }
     this.#m.readBytes.inc(res.bytes);
-    if (res.status !== 200) return this.#wholeRequestFailed(batch, sent, res.status, res.body);
+    if (res.status === 413) {
+      if (sent.length === 1) {
+        out.dropped++;
+        out.dropReason ??= `status 413: the event is larger than the cluster accepts (http.max_content_length)`;
+        return out;
+      }
+      const half = sent.length >> 1;
+      for (const part of [sent.slice(0, half), sent.slice(half)]) mergeOutcome(out, await this.#bulk(part));
+      return out;
+    }
+    if (res.status !== 200) {
+      this.#wholeRequestFailed(res.status, res.body);
+      out.retry.push(...sent);
+      out.retryReason ??= `HTTP ${res.status}`;
+      return out;
+    }
     const result = parseBulkResponse(res.body, sent.length, res.prefixOk);
     if (!result) {
-      this.#m.retried.inc(sent.length);
-      this.#log.warn(`${this.name}: unreadable bulk response (${res.body.slice(0, 120)}); sending the batch again.`);
-      return batch.retry();
+      this.#log.warn(`${this.name}: unreadable bulk response (${res.body.slice(0, 120)}); sending the events again.`);
+      out.retry.push(...sent);
+      out.retryReason ??= 'unreadable bulk response';
+      return out;
     }
-    let retry: BeatEvent[] | undefined;
-    let dropped = 0;
     for (let i = 0; i < sent.length; i++) {
       const o = result.outcomes[i];
-      if (o === 'ok') continue;
-      if (o === 'drop') dropped++;
-      else (retry ??= []).push(sent[i]!);
+      if (o === 'ok') out.acked++;
+      else if (o === 'drop') out.dropped++;
+      else out.retry.push(sent[i]!);
     }
-    const retried = retry?.length ?? 0;
-    this.#m.acked.inc(sent.length - dropped - retried);
-    if (dropped > 0) {
-      this.#m.dropped.inc(dropped);
-      this.#log.error(`Elasticsearch will not index ${dropped} of ${sent.length} events; dropped them (first: ${result.firstDropReason ?? '?'}).`);
-    }
-    if (!retry) return batch.ack();
-    this.#m.retried.inc(retried);
-    if (this.#log.isDebug) this.#log.debug(`${retried} of ${sent.length} bulk items failed temporarily (first: ${result.firstRetryReason ?? '?'}).`);
-    return retried === events.length ? batch.retry() : batch.retryEvents(retry);
+    if (result.firstDropReason !== undefined) out.dropReason ??= result.firstDropReason;
+    if (result.firstRetryReason !== undefined) out.retryReason ??= result.firstRetryReason;
+    return out;
   }
 
-  #wholeRequestFailed(batch: Batch, sent: BeatEvent[], status: number, body: string): void {
+  #wholeRequestFailed(status: number, body: string): void {
     if (status === 401 || status === 403) {
       throw new BeatsError('BEAT_ERR_CONNECT', `bulk request refused (HTTP ${status}): check username, password and privileges`);
     }
-    this.#m.retried.inc(sent.length);
     const what = `${this.name}: bulk request failed with HTTP ${status} (${body.slice(0, 200).replace(/\s+/g, ' ')})`;
     if (status === 429 || status >= 500) this.#log.warn(`${what}; sending the batch again.`);
     else this.#log.error(`${what}; sending the batch again.`);
-    batch.retry();
   }
 
   async close(): Promise<void> {
@@ -185,4 +208,20 @@ export class EsClient implements OutputClient {
     this.#version = undefined;
     await this.#conn.close();
   }
+}
+
+interface BulkOutcome {
+  acked: number;
+  dropped: number;
+  retry: BeatEvent[];
+  dropReason?: string;
+  retryReason?: string;
+}
+
+function mergeOutcome(into: BulkOutcome, from: BulkOutcome): void {
+  into.acked += from.acked;
+  into.dropped += from.dropped;
+  into.retry.push(...from.retry);
+  if (from.dropReason !== undefined) into.dropReason ??= from.dropReason;
+  if (from.retryReason !== undefined) into.retryReason ??= from.retryReason;
 }

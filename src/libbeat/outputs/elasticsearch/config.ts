@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { ConfigNode } from '../../config/config-node.js';
 import { loadTlsOptions } from '../../transport/tls.js';
@@ -123,6 +123,10 @@ export function loadEsConfig(cfg: ConfigNode, beatName: string): EsConfig {
   const backoff = cfg.child('backoff');
   const backoffInitMs = backoff.durationMs('init', 1000, { min: 1 });
   const settingsNode = t.child('settings');
+  const fieldsFiles = t.strList('fields', []);
+  fieldsFiles.forEach((f, i) => {
+    if (!existsSync(f)) throw t.error(`fields.${i}`, `fields file ${f} does not exist`);
+  });
   return {
     hosts,
     ...(username !== undefined ? { username } : {}),
@@ -147,7 +151,7 @@ export function loadEsConfig(cfg: ConfigNode, beatName: string): EsConfig {
       pattern: t.str('pattern', `${index}-*`),
       overwrite: t.bool('overwrite', false),
       ...(templatePath !== undefined ? { json: readTemplateJson(t, 'path', templatePath) } : {}),
-      fieldsFiles: t.strList('fields', []),
+      fieldsFiles,
       settings: settingsNode.raw,
     },
   };

@@ -86,8 +86,12 @@ export class LogstashClient implements OutputClient {
   async publish(batch: Batch): Promise<void> {
     // Another client sharing the link may already have replaced a lost connection: use that one.
     if (this.#conn !== undefined && this.#conn.closedReason !== undefined && this.link.current !== undefined) this.#conn = this.link.current;
-    if (this.#conn !== undefined && this.#conn.closedReason === undefined && this.link.expired(this.#conn)) {
-      this.#conn.close();
+    const c0 = this.#conn;
+    // Reopen without a retry round when the old connection has nothing outstanding: it outlived `ttl`, or the
+    // receiver closed it while idle (Logstash drops clients quiet for client_inactivity_timeout).
+    const idleClosed = c0 !== undefined && c0.closedReason !== undefined && c0.closedIdle;
+    if (c0 !== undefined && (idleClosed || (c0.closedReason === undefined && this.link.expired(c0)))) {
+      c0.close();
       try {
         this.#conn = await this.link.open();
       } catch (err) {

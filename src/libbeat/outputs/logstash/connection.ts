@@ -42,6 +42,8 @@ export class LumberjackConnection {
   readonly #timeoutMs: number;
   #timer: NodeJS.Timeout | undefined;
   #closedReason: string | undefined;
+  /** The connection ended with no window waiting (e.g. Logstash's client_inactivity_timeout): nothing was lost. */
+  closedIdle = false;
   readonly openedAt = Date.now();
   /** Called once each time the ACK clock runs out (however many windows were waiting). */
   onTimeout: (() => void) | undefined;
@@ -150,6 +152,7 @@ export class LumberjackConnection {
   #fail(reason: string): void {
     if (this.#closedReason !== undefined) return;
     this.#closedReason = reason;
+    this.closedIdle = this.#queue.length === 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const w of this.#queue.splice(0)) w.settle('closed');

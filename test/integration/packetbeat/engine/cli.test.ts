@@ -119,3 +119,13 @@ test('-O reads one packet per Enter', async (t) => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(events(out).length, 22);
 });
+
+test('-waitstop N waits N seconds after the file is done', async (t) => {
+  if (!existsSync(join(CAPTURES, 'dns_udp.pcap'))) return t.skip('shared captures not present');
+  const { cfg, out } = setup('  datagrams:\n    ports: [15353]');
+  const r0 = Date.now();
+  const r = await runCli(CLI, ['-c', cfg, '-I', join(CAPTURES, 'dns_udp.pcap'), '-t', '-waitstop', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(Date.now() - r0 >= 2000);
+  assert.equal(events(out).length, 22);
+});

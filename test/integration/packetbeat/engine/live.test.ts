@@ -7,12 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../support/run-cli.js';
 import { hasCaptureRights } from '../../../../src/beats/packetbeat/source/tcpdump.js';
+import { loadLibpcap } from '../../../../src/beats/packetbeat/source/libpcap.js';
 
 const CLI = 'dist/test/support/packetbeat/test-packetbeat-cli.js';
 
-test('live capture on lo: a Node client and server talking the line protocol become transactions', async (t) => {
+for (const source of ['tcpdump', 'libpcap'] as const) {
+test(`live capture on lo (${source}): a Node client and server talking the line protocol become transactions`, async (t) => {
   if (!hasCaptureRights()) return t.skip('live capture needs root or CAP_NET_RAW');
-  if (spawnSync('tcpdump', ['--version']).error) return t.skip('tcpdump not installed');
+  if (source === 'tcpdump' && spawnSync('tcpdump', ['--version']).error) return t.skip('tcpdump not installed');
+  if (source === 'libpcap' && loadLibpcap() === undefined) return t.skip('optional npm package "pcap" (libpcap binding) not installed');
   const server = createServer((sock) => {
     let buf = '';
     sock.on('data', (d) => {
@@ -30,7 +33,7 @@ test('live capture on lo: a Node client and server talking the line protocol bec
   const dir = mkdtempSync(join(tmpdir(), 'pb-live-'));
   const out = join(dir, 'out');
   const cfg = join(dir, 'packetbeat.yml');
-  writeFileSync(cfg, `interfaces:\n  device: lo\nprotocols:\n  line:\n    ports: [${port}]\noutput:\n  file:\n    path: ${out}\n    filename: packetbeat\n`);
+  writeFileSync(cfg, `interfaces:\n  device: lo\n  source: ${source}\nprotocols:\n  line:\n    ports: [${port}]\noutput:\n  file:\n    path: ${out}\n    filename: packetbeat\n`);
   let child: ChildProcess | undefined;
   let stderr = '';
   const started = new Promise<void>((resolve) => {
@@ -89,3 +92,4 @@ test('live capture on lo: a Node client and server talking the line protocol bec
     assert.equal(typeof e['responsetime'], 'number');
   }
 });
+}

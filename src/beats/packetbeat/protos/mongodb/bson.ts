@@ -276,3 +276,112 @@ export function forEachElement(b: Buffer, off: number, end: number, fn: (e: Bson
 export function readValueAt(b: Buffer, e: BsonElement, end = b.length): JsonValue {
   return readValue(b, e.type, e.at, end, 0)[0];
 }
+
+class JsonLimit extends Error {}
+
+/**
+ * The JSON text of the document at `off` — the same text as `JSON.stringify(readDoc(...))`, written straight from
+ * the bytes (no intermediate objects). Top-level keys in `skip` are left out and `extra` (pre-rendered
+ * `"key":value` pairs) is appended. Writing stops once the text is longer than `limit` characters (0 = no limit):
+ * the result is then cut at `limit` and ends with `...`.
+ */
+export function docJson(b: Buffer, off: number, end: number, limit: number, skip?: ReadonlySet<string>, extra?: readonly string[]): string {
+  const w: JsonWriter = { parts: [], len: 0, limit: limit > 0 ? limit : Infinity };
+  try {
+    writeDoc(w, b, off, docSize(b, off, end), 0, false, skip, extra);
+  } catch (e) {
+    if (!(e instanceof JsonLimit)) throw e;
+  }
+  const s = w.parts.join('');
+  return w.len > w.limit ? `${s.slice(0, limit)}...` : s;
+}
+
+interface JsonWriter {
+  parts: string[];
+  len: number;
+  limit: number;
+}
+
+function put(w: JsonWriter, s: string): void {
+  w.parts.push(s);
+  w.len += s.length;
+  if (w.len > w.limit) throw new JsonLimit();
+}
+
+function writeDoc(
+  w: JsonWriter,
+  b: Buffer,
+  off: number,
+  size: number,
+  depth: number,
+  isArray: boolean,
+  skip?: ReadonlySet<string>,
+  extra?: readonly string[],
+): void {
+  if (depth > MAX_DEPTH) throw new BsonError('documents nested too deeply');
+  const end = off + size - 1;
+  let p = off + 4;
+  let first = true;
+  put(w, isArray ? '[' : '{');
+  while (p < end) {
+    const type = b[p] as number;
+    let name: string;
+    [name, p] = cstring(b, p + 1, end);
+    if (skip !== undefined && skip.has(name)) {
+      p += valueSize(b, type, p, end);
+      if (p > end) throw new BsonError('element overruns its document');
+      continue;
+    }
+    if (!first) put(w, ',');
+    first = false;
+    if (!isArray) put(w, `${JSON.stringify(name)}:`);
+    p = writeValue(w, b, type, p, end, depth);
+  }
+  if (p !== end) throw new BsonError('element overruns its document');
+  if (extra !== undefined) {
+    for (const e of extra) {
+      if (!first) put(w, ',');
+      first = false;
+      put(w, e);
+    }
+  }
+  put(w, isArray ? ']' : '}');
+}
+
+function writeValue(w: JsonWriter, b: Buffer, type: number, p: number, end: number, depth: number): number {
+  switch (type) {
+    case 0x02:
+    case 0x0e: {
+      const [s, q] = readString(b, p, end);
+      put(w, JSON.stringify(s));
+      return q;
+    }
+    case 0x03:
+    case 0x04: {
+      const size = docSize(b, p, end);
+      writeDoc(w, b, p, size, depth + 1, type === 0x04);
+      return p + size;
+    }
+    case 0x10:
+      need(p, 4, end);
+      put(w, String(b.readInt32LE(p)));
+      return p + 4;
+    case 0x08:
+      need(p, 1, end);
+      put(w, b[p] !== 0 ? 'true' : 'false');
+      return p + 1;
+    case 0x06:
+    case 0x0a:
+      put(w, 'null');
+      return p;
+    case 0x07:
+      need(p, 12, end);
+      put(w, `{"$oid":"${hex(b, p, 12)}"}`);
+      return p + 12;
+    default: {
+      const [v, q] = readValue(b, type, p, end, depth);
+      put(w, JSON.stringify(v));
+      return q;
+    }
+  }
+}

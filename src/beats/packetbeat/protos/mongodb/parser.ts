@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { BsonError, docSize, firstKey, forEachElement, readDoc, readValueAt, type BsonElement, type JsonDoc, type JsonValue } from './bson.js';
+import { BsonError, docJson, docSize, firstKey, forEachElement, readDoc, readValueAt, type BsonElement, type JsonDoc, type JsonValue } from './bson.js';
 
 /**
  * Incremental MongoDB wire-protocol parser: frames messages (16-byte header: length, requestID, responseTo,
@@ -235,9 +235,26 @@ export class MongoConnParser {
     this.pending.set(requestId, req);
   }
 
-  #text(v: JsonValue | JsonValue[] | undefined): string {
-    const s = v === undefined ? '' : JSON.stringify(v);
+  /** JSON text of the document at `off`, cut at max_doc_length (written straight from the bytes). */
+  #json(b: Buffer, off: number, end = b.length, skip?: ReadonlySet<string>, extra?: readonly string[]): string {
+    return docJson(b, off, end, this.#opts.maxDocLength, skip, extra);
+  }
+
+  /** `[doc, doc, ...]` of consecutive documents from `from` to `end`, cut at max_doc_length. */
+  #jsonList(b: Buffer, from: number, end: number): string {
+    const parts: string[] = [];
+    let len = 0;
     const max = this.#opts.maxDocLength;
+    for (let p = from; p < end; ) {
+      const size = docSize(b, p, end);
+      if (max === 0 || len <= max) {
+        const t = this.#json(b, p, end);
+        parts.push(t);
+        len += t.length + 1;
+      }
+      p += size;
+    }
+    const s = `[${parts.join(',')}]`;
     return max > 0 && s.length > max ? `${s.slice(0, max)}...` : s;
   }
 
@@ -257,9 +274,10 @@ export class MongoConnParser {
     req.fields['numberToSkip'] = skip;
     req.fields['numberToReturn'] = ret;
     const size = docSize(b, p);
-    const query = readDoc(b, p);
+    const qAt = p;
     p += size;
     if (ns.endsWith('.$cmd')) {
+      const query = readDoc(b, qAt); // commands are small: decoded for the command name and its collection
       const inner = query['$query'];
       const cmd = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.keys(inner)[0] : firstKey(b, p - size);
       req.method = cmd ?? 'command';
@@ -269,9 +287,10 @@ export class MongoConnParser {
     } else {
       req.method = 'find';
     }
-    req.fields['query'] = this.#text(query);
-    if (p < b.length) req.fields['returnFieldsSelector'] = this.#text(readDoc(b, p));
-    this.#call(req, this.#text(query), `${skip ? `.skip(${skip})` : ''}${ret ? `.limit(${ret})` : ''}`);
+    const text = this.#json(b, qAt);
+    req.fields['query'] = text;
+    if (p < b.length) req.fields['returnFieldsSelector'] = this.#json(b, p);
+    this.#call(req, text, `${skip ? `.skip(${skip})` : ''}${ret ? `.limit(${ret})` : ''}`);
   }
 
   #opGetMore(b: Buffer, req: MongoRequest): void {
@@ -290,13 +309,7 @@ export class MongoConnParser {
     req.collection = ns;
     req.expectsReply = false;
     req.fields['fullCollectionName'] = ns;
-    const docs: JsonDoc[] = [];
-    for (let p = q; p < b.length; ) {
-      const size = docSize(b, p);
-      docs.push(readDoc(b, p));
-      p += size;
-    }
-    this.#call(req, this.#text(docs));
+    this.#call(req, this.#jsonList(b, q, b.length));
   }
 
   #opUpdate(b: Buffer, req: MongoRequest): void {
@@ -307,12 +320,11 @@ export class MongoConnParser {
     req.expectsReply = false;
     req.fields['fullCollectionName'] = ns;
     const selSize = docSize(b, p);
-    const selector = readDoc(b, p);
-    p += selSize;
-    const update = readDoc(b, p);
-    req.fields['selector'] = this.#text(selector);
-    req.fields['update'] = this.#text(update);
-    this.#call(req, `${this.#text(selector)}, ${this.#text(update)}`);
+    const selector = this.#json(b, p);
+    const update = this.#json(b, p + selSize);
+    req.fields['selector'] = selector;
+    req.fields['update'] = update;
+    this.#call(req, `${selector}, ${update}`);
   }
 
   #opDelete(b: Buffer, req: MongoRequest): void {
@@ -321,9 +333,9 @@ export class MongoConnParser {
     req.collection = ns;
     req.expectsReply = false;
     req.fields['fullCollectionName'] = ns;
-    const selector = readDoc(b, q + 4);
-    req.fields['selector'] = this.#text(selector);
-    this.#call(req, this.#text(selector));
+    const selector = this.#json(b, q + 4);
+    req.fields['selector'] = selector;
+    this.#call(req, selector);
   }
 
   #opKillCursors(b: Buffer, req: MongoRequest): void {
@@ -332,24 +344,34 @@ export class MongoConnParser {
     for (let i = 0; i < n && i < 1000 && 8 + i * 8 + 8 <= b.length; i++) ids.push(b.readBigInt64LE(8 + i * 8).toString());
     req.method = 'killCursors';
     req.expectsReply = false;
-    req.fields['cursorId'] = ids.join(',');
+    // cursorId is a long in the field mapping: the first id (as a decimal string, exact beyond 2^53); all ids are in
+    // the query text
+    if (ids[0] !== undefined) req.fields['cursorId'] = ids[0];
+    req.fields['numberOfCursorIds'] = n;
     req.query = `killCursors(${ids.join(', ')})`;
   }
 
   #opMsg(b: Buffer, req: MongoRequest): void {
     const flags = b.readUInt32LE(0);
     if (flags & 2) req.expectsReply = false; // moreToCome
-    const { body, sequences } = msgSections(b, flags);
-    if (body === undefined) throw new BsonError('OP_MSG without a body section');
-    const cmd = Object.keys(body)[0] ?? 'command';
-    req.method = cmd;
-    const db = typeof body['$db'] === 'string' ? body['$db'] : '';
-    const target = body[cmd];
+    const { bodyAt, sequences, end } = msgSections(b, flags);
+    if (bodyAt === undefined) throw new BsonError('OP_MSG without a body section');
+    // the command is the body's first key, its collection that key's string value, the database `$db`
+    let cmd: string | undefined;
+    let target: JsonValue | undefined;
+    let db = '';
+    forEachElement(b, bodyAt, end, (e) => {
+      if (cmd === undefined) {
+        cmd = e.name;
+        if (e.type === 0x02) target = readValueAt(b, e, end);
+      } else if (e.name === '$db' && e.type === 0x02) {
+        db = readValueAt(b, e, end) as string;
+      }
+    });
+    req.method = cmd ?? 'command';
     req.collection = typeof target === 'string' && target !== '' ? `${db}.${target}` : db;
-    const shown: JsonDoc = {};
-    for (const [k, v] of Object.entries(body)) if (!NOISE.has(k)) shown[k] = v;
-    for (const [id, docs] of sequences) shown[id] = docs;
-    const text = this.#text(shown);
+    const extra = sequences.map(([id, from, stop]) => `${JSON.stringify(id)}:${this.#jsonList(b, from, stop)}`);
+    const text = this.#json(b, bodyAt, end, NOISE, extra);
     req.fields['query'] = text;
     this.#call(req, text);
   }
@@ -413,7 +435,8 @@ export class MongoConnParser {
         });
         reply.fields['numberReturned'] = count;
       }
-      if (cursorId !== undefined) reply.fields['cursorId'] = typeof cursorId === 'number' ? String(cursorId) : JSON.stringify(cursorId);
+      const id = longText(cursorId);
+      if (id !== undefined) reply.fields['cursorId'] = id;
     } else if (this.#wantDoc(0)) {
       reply.docs.push(readDoc(b, bodyAt, end));
     }
@@ -424,6 +447,13 @@ export class MongoConnParser {
       reply.error = w !== null && typeof w === 'object' && !Array.isArray(w) ? errorText(w) : 'write error';
     }
   }
+}
+
+/** An int64 / int32 value as a decimal string (the `long` cursorId field), or undefined. */
+function longText(v: JsonValue | undefined): string | undefined {
+  if (typeof v === 'number') return String(v);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v['$numberLong'] === 'string') return v['$numberLong'];
+  return undefined;
 }
 
 function errorText(d: JsonDoc): string {
@@ -439,36 +469,32 @@ function cstr(b: Buffer, from: number): [string, number] {
   return [b.toString('utf8', from, e), e + 1];
 }
 
-function msgSections(b: Buffer, flags: number): { body: JsonDoc | undefined; sequences: [string, JsonDoc[]][] } {
+/** Where the body document and the document sequences (identifier, first document, end) of an OP_MSG are. */
+function msgSections(b: Buffer, flags: number): { bodyAt: number | undefined; sequences: [string, number, number][]; end: number } {
   const end = flags & 1 ? b.length - 4 : b.length; // checksumPresent
-  let body: JsonDoc | undefined;
-  const sequences: [string, JsonDoc[]][] = [];
+  let bodyAt: number | undefined;
+  const sequences: [string, number, number][] = [];
   let p = 4;
   while (p < end) {
     const kind = b[p] as number;
     p++;
     if (kind === 0) {
       const size = docSize(b, p, end);
-      body = readDoc(b, p, end);
+      bodyAt ??= p;
       p += size;
     } else if (kind === 1) {
       const size = b.readInt32LE(p);
       if (size < 5 || p + size > end) throw new BsonError('bad document sequence size');
       const stop = p + size;
       const [id, q] = cstr(b, p + 4);
-      const docs: JsonDoc[] = [];
-      for (let d = q; d < stop; ) {
-        const ds = docSize(b, d, stop);
-        if (docs.length < 1000) docs.push(readDoc(b, d, stop));
-        d += ds;
-      }
-      sequences.push([id, docs]);
+      if (q > stop) throw new BsonError('bad document sequence identifier');
+      sequences.push([id, q, stop]);
       p = stop;
     } else {
       throw new BsonError(`unknown OP_MSG section kind ${kind}`);
     }
   }
-  return { body, sequences };
+  return { bodyAt, sequences, end };
 }
 
 function decompress(b: Buffer): { opCode: number; body?: Buffer; note?: string } {

@@ -22,6 +22,8 @@ function conversation(): Chunk[] {
     [0, opMsg(3, { nosuchcmd: 1, $db: 'shop' })],
     [1, opMsgReply(103, 3, { ok: 0, errmsg: "no such command: 'nosuchcmd'", code: 59, codeName: 'CommandNotFound' })],
     [0, opMsg(4, { insert: 'logs', documents: [{ m: 'x' }], writeConcern: { w: 0 }, $db: 'shop' }, { flags: 2 })],
+    [0, opMsg(17, { getMore: Long.fromString('8070450532247928833'), collection: 'users', $db: 'shop' })],
+    [1, opMsgReply(117, 17, { cursor: { nextBatch: [{ a: 1 }], id: Long.fromString('8070450532247928833'), ns: 'shop.users' }, ok: 1 })],
     [0, opQuery(5, 'shop.users', { name: 'alice' }, { skip: 1, limit: 5, fields: { name: 1 } })],
     [1, opReply(105, 5, [{ name: 'alice' }, { name: 'alice' }, { name: 'alice' }], { cursorId: 77n })],
     [0, opQuery(6, 'admin.$cmd', { isMaster: 1 }, { limit: -1 })],
@@ -52,7 +54,10 @@ test('mongodb: every opcode becomes the expected transaction', () => {
   const got = evs.map((e) => e.fields);
   const pick = (m: string, n = 0): Record<string, unknown> => got.filter((f) => f['method'] === m)[n] as Record<string, unknown>;
   const mongo = (f: Record<string, unknown>): Record<string, unknown> => f['mongodb'] as Record<string, unknown>;
-  assert.equal(got.length, 16);
+  assert.equal(got.length, 17);
+  const gm = got.find((f) => f['method'] === 'getMore' && mongo(f)['opcode'] === 'OP_MSG')!;
+  assert.equal(mongo(gm)['cursorId'], '8070450532247928833', 'int64 cursor id exact, as a decimal string');
+  assert.equal(mongo(gm)['numberReturned'], 1);
 
   const find = pick('find');
   assert.equal(find['path'], 'shop.users');
@@ -102,11 +107,13 @@ test('mongodb: every opcode becomes the expected transaction', () => {
   assert.equal(mongo(upd)['selector'], '{"name":"erin"}');
   assert.equal(mongo(upd)['update'], '{"$set":{"age":28}}');
   assert.equal(mongo(pick('delete'))['selector'], '{"name":"bob"}');
-  const more = pick('getMore');
+  const more = pick('getMore', 1);
   assert.equal(mongo(more)['cursorId'], '0');
   assert.equal(mongo(more)['startingFrom'], 3);
   assert.equal(mongo(more)['numberReturned'], 1);
-  assert.equal(mongo(pick('killCursors'))['cursorId'], '77,78');
+  assert.equal(mongo(pick('killCursors'))['cursorId'], '77');
+  assert.equal(mongo(pick('killCursors'))['numberOfCursorIds'], 2);
+  assert.equal(pick('killCursors')['query'], 'killCursors(77, 78)');
 
   const count = pick('count');
   assert.equal(count['path'], 'shop.users');
@@ -186,4 +193,32 @@ test('mongodb: fuzzed messages and random bytes never throw', () => {
   for (let k = 0; k < 150; k++) d = { d };
   const deep = opMsg(1, { find: 'x', filter: d, $db: 'db' });
   assert.doesNotThrow(() => converse(createMongodbProtocol, CFG, [{ dir: 0, ts: 0, data: deep }]));
+});
+
+test('mongodb: the JSON written straight from BSON equals JSON.stringify of the decoded document', async () => {
+  const { docJson } = await import('../../../../../src/beats/packetbeat/protos/mongodb/bson.js');
+  const rnd = seededRandom(Date.now() >>> 0);
+  const leaf = (): unknown => {
+    const k = Math.floor(rnd() * 12);
+    const vals = [
+      'str "q" é\n', new Int32(Math.floor(rnd() * 1e6) - 5e5), new Double(rnd() * 100), rnd() < 0.5, null, oid, new Date(Math.floor(rnd() * 2e12)),
+      Long.fromString('-9007199254740995'), new Binary(Buffer.from([1, 2])), new BSONRegExp('a+', 'i'), Decimal128.fromString('-0.001'), new Timestamp({ t: 1, i: 2 }),
+    ];
+    return vals[k];
+  };
+  const gen = (depth: number): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    const n = Math.floor(rnd() * 6);
+    for (let i = 0; i < n; i++) {
+      const r = rnd();
+      o[`k${i}${r < 0.1 ? '"\\' : ''}`] = depth < 4 && r < 0.25 ? gen(depth + 1) : depth < 4 && r < 0.4 ? [leaf(), gen(depth + 1), leaf()] : leaf();
+    }
+    return o;
+  };
+  for (let i = 0; i < 300; i++) {
+    const bytes = Buffer.from(serialize(gen(0)));
+    const want = JSON.stringify(readDoc(bytes, 0));
+    assert.equal(docJson(bytes, 0, bytes.length, 0), want);
+    for (const max of [1, 7, 40]) assert.equal(docJson(bytes, 0, bytes.length, max), want.length > max ? `${want.slice(0, max)}...` : want);
+  }
 });
