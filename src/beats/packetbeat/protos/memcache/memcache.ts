@@ -143,7 +143,8 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
         this.#ctx.log.debug('memcache: response without a request; ignored');
         return;
       }
-      // Binary quiet commands answer only on a miss/failure: a reply for someone else means they succeeded silently.
+      // Binary quiet commands answer only when there is something to tell (a hit for GETQ/GETKQ, a failure for the
+      // others): a reply for a later request means they were answered by silence.
       if (m.protocol === 'binary' && head.protocol === 'binary' && head.opcode !== undefined && isQuietOpcode(head.opcode) && head.opaque !== m.opaque) {
         this.#publishTcp(st, st.pending.shift()!, undefined);
         continue;
