@@ -11,11 +11,14 @@ import { NOTE_NO_REQUEST } from '../transaction.js';
 import { isQuietOpcode } from './binary-parser.js';
 import type { MemcacheConfig } from './config.js';
 import { expectsNoReply, memcacheEvent } from './event.js';
-import type { McMessage } from './message.js';
+import { newMessage, type McMessage } from './message.js';
 import { McStream } from './stream.js';
 
-/** Requests kept per connection while waiting for replies; beyond this the oldest is published unanswered. */
-export const MAX_PENDING = 10_000;
+/**
+ * Requests tracked per connection while waiting for replies. Beyond this, requests are only counted (their replies
+ * are skipped in step so that later pairs stay right) and not published.
+ */
+export const MAX_PENDING = 1000;
 /** UDP: datagrams per response and bytes per response kept while reassembling; UDP exchanges tracked at once. */
 export const MAX_UDP_DATAGRAMS = 1024;
 export const MAX_UDP_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -124,7 +127,13 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
   }
 
   #request(st: McConnState, m: McMessage): void {
-    if (st.pending.length >= MAX_PENDING) this.#publishTcp(st, st.pending.shift()!, undefined);
+    if (st.pending.length >= MAX_PENDING) {
+      if (expectsNoReply(m)) return;
+      const last = st.pending[st.pending.length - 1]!;
+      if (last.untracked !== undefined) last.untracked++;
+      else st.pending.push({ ...newMessage('text', true, m.ts), untracked: 1 });
+      return;
+    }
     st.pending.push(m);
     this.#waiting.add(st);
     this.#drainNoReply(st);
@@ -143,7 +152,8 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
         this.#ctx.log.debug('memcache: response without a request; ignored');
         return;
       }
-      // Binary quiet commands answer only on a miss/failure: a reply for someone else means they succeeded silently.
+      // Binary quiet commands answer only when there is something to tell (a hit for GETQ/GETKQ, a failure for the
+      // others): a reply for a later request means they were answered by silence.
       if (m.protocol === 'binary' && head.protocol === 'binary' && head.opcode !== undefined && isQuietOpcode(head.opcode) && head.opaque !== m.opaque) {
         this.#publishTcp(st, st.pending.shift()!, undefined);
         continue;
@@ -151,6 +161,11 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
       break;
     }
     const req = st.pending[0]!;
+    if (req.untracked !== undefined) {
+      // A reply to an untracked request: skip it in step.
+      if (--req.untracked === 0) st.pending.shift();
+      return;
+    }
     if (m.protocol === 'binary' && req.command === 'stat' && m.command === 'stat' && m.status === 0) {
       // Binary stats: one response per entry, closed by an entry with an empty key.
       if (m.stats !== undefined) {
@@ -174,7 +189,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
   }
 
   #publishTcp(st: McConnState, req: McMessage, resp: McMessage | undefined, note?: string): void {
-    if (req.unknown && !this.#cfg.parseUnknown) return;
+    if ((req.unknown && !this.#cfg.parseUnknown) || req.untracked !== undefined) return;
     this.#ctx.report(
       memcacheEvent(req, resp, {
         transport: 'tcp',

@@ -13,6 +13,8 @@ export interface McMessage {
   type: string;
   /** Text: the command or response line (without the data block). */
   line?: string;
+  /** Set on the placeholder for a run of requests beyond the pending limit: how many replies to skip. */
+  untracked?: number;
   /** A text command word the parser does not know (kept only with `parseunknown`). */
   unknown?: boolean;
   keys: string[];

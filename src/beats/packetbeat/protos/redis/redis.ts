@@ -25,6 +25,8 @@ export interface RedisConnState {
   parsers: [RespParser, RespParser];
   pending: PendingRequest[];
   head: number;
+  /** A (P|S)SUBSCRIBE was sent and not all channels were left: RESP2 pub/sub arrays may arrive. */
+  subscribed: boolean;
 }
 
 const GAP_NOTE = 'Packet loss while capturing the response';
@@ -106,14 +108,16 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
     }
     st.pending.push({ cmd, ts: m.ts, bytes: m.bytes, count: 1 });
     this.#waiting.add(st);
+    if (cmd.method === 'SUBSCRIBE' || cmd.method === 'PSUBSCRIBE' || cmd.method === 'SSUBSCRIBE') st.subscribed = true;
   }
 
   #response(st: RedisConnState, m: RespMessage, endTs: number): void {
     if (m.value.type === 'push') return; // RESP3 out-of-band data (pub/sub, invalidation): no request
     // RESP2 pub/sub: messages, and the confirmations of the 2nd, 3rd... channel of one (UN)SUBSCRIBE, come as
     // arrays no command waits for; only a waiting (UN)SUBSCRIBE takes a confirmation.
-    const kind = pubsubKind(m.value);
+    const kind = st.subscribed ? pubsubKind(m.value) : undefined;
     if (kind !== undefined) {
+      if (kind === 'confirm' && m.value.items?.[2]?.text === '0') st.subscribed = false; // left the last channel
       const head = st.pending[st.head];
       if (kind === 'message' || head === undefined || !SUBSCRIBE_COMMANDS.has(head.cmd?.method ?? '')) return;
     }
@@ -211,5 +215,5 @@ function pubsubKind(v: RespValue): 'message' | 'confirm' | undefined {
 }
 
 function newState(conn: TcpConnection): RedisConnState {
-  return { conn, parsers: [new RespParser({ inline: true }), new RespParser({ inline: false })], pending: [], head: 0 };
+  return { conn, parsers: [new RespParser({ inline: true }), new RespParser({ inline: false })], pending: [], head: 0, subscribed: false };
 }

@@ -144,3 +144,28 @@ test('after lost bytes the streams wait for a segment that starts with a known c
   p.connectionClosed(conn, st);
   assert.deepEqual(events.map((e) => [e.fields['method'], e.fields['status']]), [['get', 'Error'], ['delete', 'OK']]);
 });
+
+test('beyond 1000 requests in flight the rest are counted and their replies skipped in step', () => {
+  const { p, events } = setup();
+  const reqs: string[] = [];
+  const resps: string[] = [];
+  for (let i = 0; i < 1300; i++) {
+    reqs.push(`get k${i}\r\n`);
+    resps.push(`VALUE k${i} 0 1\r\n${i % 10}\r\nEND\r\n`);
+    if (i % 100 === 0) reqs.push(`delete x${i} noreply\r\n`);
+  }
+  let st = p.parse({ ts: 0, payload: Buffer.from(reqs.join('')) }, conn, 0, undefined);
+  st = p.parse({ ts: 1, payload: Buffer.from(resps.join('')) }, conn, 1, st);
+  // The first 1000 requests are tracked: 990 gets and the 10 noreply deletes among them.
+  const gets = events.filter((e) => e.fields['method'] === 'get');
+  assert.equal(gets.length, 990);
+  assert.equal(events.filter((e) => e.fields['method'] === 'delete').length, 10);
+  for (const e of gets) {
+    const key = ((mc(e)['request'] as Obj)['keys'] as string[])[0];
+    assert.deepEqual(resp(e)!['keys'], [key]);
+  }
+  st = p.parse({ ts: 2, payload: Buffer.from('version\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 3, payload: Buffer.from('VERSION 1.6\r\n') }, conn, 1, st);
+  p.connectionClosed(conn, st);
+  assert.equal(resp(events[events.length - 1]!)!['version'], '1.6');
+});

@@ -108,10 +108,17 @@ test('RESP2 pub/sub: extra channel confirmations and messages do not take the re
   st = p.parse({ ts: 1, payload: Buffer.from(arr('subscribe', 'a', 1) + arr('subscribe', 'b', 2) + arr('message', 'a', 'hi')) }, conn, 1, st);
   st = p.parse({ ts: 2, payload: Buffer.from('*1\r\n$4\r\nPING\r\n') }, conn, 0, st);
   st = p.parse({ ts: 3, payload: Buffer.from(arr('message', 'b', 'yo') + arr('pong', '')) }, conn, 1, st);
+  st = p.parse({ ts: 4, payload: Buffer.from('*1\r\n$11\r\nUNSUBSCRIBE\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 5, payload: Buffer.from(arr('unsubscribe', 'a', 1) + arr('unsubscribe', 'b', 0)) }, conn, 1, st);
+  // Out of subscribed mode, an ordinary reply that looks like a pub/sub message is a reply.
+  st = p.parse({ ts: 6, payload: Buffer.from('*4\r\n$6\r\nLRANGE\r\n$1\r\nl\r\n$1\r\n0\r\n$2\r\n-1\r\n') }, conn, 0, st);
+  st = p.parse({ ts: 7, payload: Buffer.from(arr('message', 'x', 'y')) }, conn, 1, st);
   p.connectionClosed(conn, st);
   assert.deepEqual(events.map((e) => [e.fields['method'], redis(e)['return_value']]), [
     ['SUBSCRIBE', '[subscribe, a, 1]'],
     ['PING', '[pong, ]'],
+    ['UNSUBSCRIBE', '[unsubscribe, a, 1]'],
+    ['LRANGE', '[message, x, y]'],
   ]);
 });
 
