@@ -54,6 +54,9 @@ describe('e2e: topbeat → Elasticsearch 5.x (test server)', { skip: process.pla
       const tpl = es.templates.get('topbeat');
       assert.ok(tpl, 'topbeat template installed with PUT /_template/topbeat');
       assert.equal(tpl['template'], 'topbeat-*');
+      const dflt = (tpl['mappings'] as Record<string, { properties?: Record<string, unknown> }>)['_default_'];
+      assert.ok(dflt?.properties, 'the mapping applies to every _type (_default_)');
+      for (const k of ['load', 'cpu', 'mem', 'proc', 'fs']) assert.ok(k in dflt.properties, `template maps ${k}`);
     } finally {
       await es.close();
       sb.remove();
