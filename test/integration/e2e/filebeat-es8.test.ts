@@ -6,7 +6,7 @@ import { startEsServer } from '../../support/es-server/server.js';
 import { E2eSandbox, FILEBEAT, metricFromLog, startBeat, tally, utcDay } from './helpers.js';
 
 // `filebeat -once` through the real CLI into the ES test server acting as 8.x, with the three kinds of trouble a
-// cluster gives: whole requests refused (503), single items pushed back (429) and documents it will never take
+// cluster gives: connections dropped without an answer, whole requests refused (503), single items pushed back (429) and documents it will never take
 // (a mapping error: a JSON-decoded `status` that is a string where the index maps a long).
 
 const LINES = 3000;
@@ -14,7 +14,7 @@ const isBad = (n: number) => n % 40 === 17;
 
 describe('e2e: filebeat -once → Elasticsearch 8.x (test server) with 503s, 429s and mapping errors', () => {
   it('indexes every good line at least once, drops and counts the bad ones, daily index, no _type, template installed', async () => {
-    const es = await startEsServer({ version: '8.11.1', faults: { fail503First: 3, every429: 7, mappingErrors: { status: 'long' } } });
+    const es = await startEsServer({ version: '8.11.1', faults: { dropFirst: 2, fail503First: 3, every429: 7, mappingErrors: { status: 'long' } } });
     const sb = new E2eSandbox();
     try {
       const log = join(sb.logs, 'app.json');
@@ -47,6 +47,7 @@ describe('e2e: filebeat -once → Elasticsearch 8.x (test server) with 503s, 429
         assert.equal(typeof d._source['offset'], 'number');
       }
       assert.equal(es.stats.typeRejected, 0, 'no bulk action line carried _type (8.x would refuse the whole request)');
+      assert.equal(es.stats.droppedConnections, 2, 'two bulk requests lost their connection without an answer');
       assert.equal(es.stats.answered503, 3);
       assert.ok(es.stats.answered429 > 0, '429s were answered');
       assert.equal(es.stats.mappingRejected, bad, 'each bad line was sent once and refused once (never retried)');

@@ -12,7 +12,7 @@ import { E2eSandbox, FILEBEAT, numberedLines, startBeat, tally, waitFor } from '
 // The private server persists with `appendonly yes, appendfsync always` (not `--appendonly no`): a kill -9 of a
 // server that keeps nothing would throw away lines it had already acknowledged, which no client can make up for.
 
-const LINES = 4000;
+const LINES = 6000;
 
 describe('e2e: filebeat -once → Redis killed and restarted mid-stream', () => {
   it('every line is in the list after the restart (at least once) and the registry reaches the end of the file', async (t) => {
