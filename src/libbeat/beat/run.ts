@@ -184,5 +184,10 @@ function logMetricsPeriodically(cfg: ConfigNode, metrics: Registry, log: Logger)
     if (Object.keys(delta).length > 0) log.info(`Non-zero metrics in the last ${period / 1000}s: ${JSON.stringify(delta)}.`);
   }, period);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    // The last partial period, so that the logged deltas add up to the run's totals.
+    const delta = metrics.nonZeroDelta(prev);
+    if (Object.keys(delta).length > 0) log.info(`Non-zero metrics in the last ${period / 1000}s: ${JSON.stringify(delta)}.`);
+  };
 }
