@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../support/run-cli.js';
@@ -13,6 +13,12 @@ export interface Doc {
   [k: string]: unknown;
 }
 
+/** Test files can be large (10,000 files, tens of MB): every sandbox is removed when the test process ends. */
+const SANDBOXES: string[] = [];
+process.once('exit', () => {
+  for (const d of SANDBOXES) rmSync(d, { recursive: true, force: true });
+});
+
 /** A temp dir with logs/, out/ and a registry path; `config()` writes filebeat.yml for one prospector. */
 export class Sandbox {
   readonly dir = mkdtempSync(join(tmpdir(), 'filebeat-it-'));
@@ -23,6 +29,7 @@ export class Sandbox {
 
   constructor() {
     mkdirSync(this.logs);
+    SANDBOXES.push(this.dir);
   }
 
   /**
