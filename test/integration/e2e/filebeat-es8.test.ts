@@ -58,6 +58,8 @@ describe('e2e: filebeat -once → Elasticsearch 8.x (test server) with 503s, 429
       assert.equal(logged, bad, 'the drop is logged with its count');
       const dropped = metricFromLog(fb.stderr(), 'libbeat.es.dropped_events');
       assert.equal(dropped.total ?? dropped.periodic, bad, `libbeat.es.dropped_events counts the drops\n${fb.stderr().slice(-3000)}`);
+      const acked = metricFromLog(fb.stderr(), 'libbeat.es.published_and_acked_events');
+      assert.equal(acked.total ?? acked.periodic, good.length, 'libbeat.es.published_and_acked_events counts the indexed lines');
 
       // The filebeat template, composable on 8.x, covering the daily indices.
       const tpl = es.indexTemplates.get('filebeat');
