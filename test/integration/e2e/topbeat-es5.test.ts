@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { startEsServer } from '../../support/es-server/server.js';
-import { E2eSandbox, TOPBEAT, startBeat, utcDay, waitFor } from './helpers.js';
+import { E2eSandbox, TOPBEAT, metricFromLog, startBeat, utcDay, waitFor } from './helpers.js';
 
 // The real topbeat CLI against the ES test server acting as 5.x: the bulk action lines carry `_type` (the event
 // type, as Beats 1.0 sends it), the template goes to the legacy `_template` API, and the three kinds of documents
@@ -57,6 +57,41 @@ describe('e2e: topbeat → Elasticsearch 5.x (test server)', { skip: process.pla
       const dflt = (tpl['mappings'] as Record<string, { properties?: Record<string, unknown> }>)['_default_'];
       assert.ok(dflt?.properties, 'the mapping applies to every _type (_default_)');
       for (const k of ['load', 'cpu', 'mem', 'proc', 'fs']) assert.ok(k in dflt.properties, `template maps ${k}`);
+    } finally {
+      await es.close();
+      sb.remove();
+    }
+  });
+  it('through an outage (503s) drops and counts what it cannot send after max_retries, then ships again', async () => {
+    const es = await startEsServer({ version: '5.6.16', faults: { fail503First: 6 } });
+    const sb = new E2eSandbox();
+    try {
+      writeFileSync(
+        sb.cfg,
+        JSON.stringify({
+          input: { period: 0.3, procs: ['^node$'] },
+          output: { elasticsearch: { hosts: [es.url], max_retries: 1, flush_interval: '50ms', backoff: { init: '20ms', max: '100ms' } } },
+          logging: { level: 'info', metrics: { period: '200ms' } },
+          shutdown_timeout: '2s',
+        }),
+      );
+      const tb = startBeat(TOPBEAT, ['-c', sb.cfg, '-e']);
+      try {
+        // After the outage, two more rounds of documents (system documents of different timestamps) are indexed.
+        await waitFor('documents after the outage', () => tb.done() || new Set(es.docs('*').filter((d) => d._source['type'] === 'system').map((d) => d._source['@timestamp'])).size >= 2, 25_000, 100);
+      } finally {
+        tb.proc.kill('SIGTERM');
+      }
+      const r = await tb.exited;
+      assert.equal(r.code, 0, tb.stderr());
+      assert.equal(es.stats.answered503, 6);
+      // Topbeat is not a guaranteed publisher: after 1 + max_retries attempts the batch is dropped, logged and counted.
+      let logged = 0;
+      for (const m of tb.stderr().matchAll(/Dropped (\d+) events after 2 attempts to elasticsearch/g)) logged += Number(m[1]);
+      assert.ok(logged > 0, `drops logged\n${tb.stderr().slice(-2000)}`);
+      const counted = metricFromLog(tb.stderr(), 'libbeat.output.elasticsearch.events.dropped');
+      assert.equal(counted.periodic, logged, 'libbeat.output.elasticsearch.events.dropped counts them');
+      for (const d of es.docs('*')) assert.equal(d._type, d._source['type']);
     } finally {
       await es.close();
       sb.remove();
