@@ -10,7 +10,7 @@ import { E2eSandbox, FILEBEAT, numberedLines, startBeat, tally } from './helpers
 // unacknowledged rest of each window is sent again, so every line arrives at least once, and the registry ends at
 // the end of each file.
 
-describe('e2e: filebeat -once → Logstash (lumberjack receiver) closing connections mid-window', () => {
+describe('e2e: filebeat -once → Logstash (lumberjack receiver) misbehaving', () => {
   it('delivers every line at least once with @metadata, and the registry offsets equal the file sizes', async () => {
     let closed = 0;
     // Windows 0, 2, 4 (of the first connections) are cut after half their frames.
@@ -69,6 +69,30 @@ describe('e2e: filebeat -once → Logstash (lumberjack receiver) closing connect
       const reg = sb.registryEntries();
       assert.equal(reg.find((e) => e.source === a)?.offset, statSync(a).size, 'registry offset of a.log is its size');
       assert.equal(reg.find((e) => e.source === b)?.offset, statSync(b).size, 'registry offset of b.log is its size');
+    } finally {
+      await rx.close();
+      sb.remove();
+    }
+  });
+  it('a receiver that stops acknowledging: the sender times out, reconnects and delivers every line', async () => {
+    // The first connection acknowledges nothing at all (a Logstash whose pipeline is stuck); later ones behave.
+    const rx = await LumberjackReceiver.start({ faults: { ackOnly: (w) => (w.conn === 0 ? 0 : undefined) } });
+    const sb = new E2eSandbox();
+    try {
+      const log = join(sb.logs, 'stuck.log');
+      writeFileSync(log, numberedLines('s', 0, 2000));
+      sb.filebeat([log], { logstash: { hosts: [rx.address], bulk_max_size: 200, timeout: '300ms' } });
+      const fb = startBeat(FILEBEAT, ['-c', sb.cfg, '-once', '-e']);
+      const r = await fb.exited;
+      assert.equal(r.code, 0, fb.stderr());
+      assert.ok(rx.connections >= 2, 'the sender gave up on the silent connection and opened another');
+      assert.equal(rx.acks.filter((a) => a.conn === 0).length, 0, 'the first connection never acknowledged');
+      const t = tally(Array.from({ length: 2000 }, (_, i) => `s-${i}`), rx.events.map((e) => e.doc['message'] as string));
+      assert.deepEqual(t.lost, [], 'no line lost');
+      assert.deepEqual(t.unexpected, []);
+      assert.ok(t.duplicates > 0, 'what the silent connection got was sent again');
+      process.stdout.write(`# logstash stuck e2e: ${rx.events.length} events for 2000 lines over ${rx.connections} connections\n`);
+      assert.equal(sb.registryEntries().find((e) => e.source === log)?.offset, statSync(log).size);
     } finally {
       await rx.close();
       sb.remove();
