@@ -14,7 +14,7 @@ import { E2eSandbox, FILEBEAT, numberedLines, startBeat, tally, waitFor } from '
 
 const LINES = 6000;
 
-describe('e2e: filebeat -once → Redis killed and restarted mid-stream', () => {
+describe('e2e: filebeat -once → a private Redis that goes away', () => {
   it('every line is in the list after the restart (at least once) and the registry reaches the end of the file', async (t) => {
     if (!haveRedisServer()) {
       t.skip('redis-server is not installed (needed to kill and restart a private Redis)');
@@ -65,6 +65,41 @@ describe('e2e: filebeat -once → Redis killed and restarted mid-stream', () => 
       const doc = JSON.parse(items[items.length - 1]!) as Record<string, unknown>;
       assert.equal(doc['type'], 'log');
       assert.equal(doc['source'], log);
+      assert.equal(sb.registryEntries().find((e) => e.source === log)?.offset, statSync(log).size);
+    } finally {
+      await redis.stop();
+      sb.remove();
+    }
+  });
+  it('Redis not running yet when filebeat starts: -once waits, connects when it comes up and delivers every line', async (t) => {
+    if (!haveRedisServer()) {
+      t.skip('redis-server is not installed (needed to start a private Redis late)');
+      return;
+    }
+    const redis = await OwnRedis.start();
+    await redis.kill();
+    const sb = new E2eSandbox();
+    try {
+      const log = join(sb.logs, 'late.log');
+      writeFileSync(log, numberedLines('late', 0, 1000));
+      const key = `e2e-late-${process.pid}`;
+      sb.filebeat([log], { redis: { host: '127.0.0.1', port: redis.port, index: key, reconnect_interval: '100ms', timeout: '1s' } });
+      const fb = startBeat(FILEBEAT, ['-c', sb.cfg, '-once', '-e']);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(!fb.done(), `filebeat -once waits for its output (it exited:\n${fb.stderr()})`);
+      await redis.restart();
+      const r = await fb.exited;
+      assert.equal(r.code, 0, fb.stderr());
+      const c = redis.client();
+      let items: string[];
+      try {
+        items = await c.lrange(key, 0, -1);
+      } finally {
+        c.disconnect();
+      }
+      const res = tally(Array.from({ length: 1000 }, (_, i) => `late-${i}`), items.map((s) => (JSON.parse(s) as { message: string }).message));
+      assert.deepEqual(res.lost, []);
+      assert.equal(res.duplicates, 0, 'nothing reached Redis before it was up, so nothing is sent twice');
       assert.equal(sb.registryEntries().find((e) => e.source === log)?.offset, statSync(log).size);
     } finally {
       await redis.stop();
