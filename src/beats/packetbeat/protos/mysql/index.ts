@@ -1,7 +1,8 @@
 import type { ConfigNode } from '../../../../libbeat/config/config-node.js';
 import type { BeatEvent } from '../../../../libbeat/common/event.js';
 import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js';
-import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
+import type { ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
+import { ExchangeProtocol } from '../exchange-protocol.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
 import { COMMAND_NAMES, MysqlConnParser, type MysqlExchange, type MysqlResult } from './parser.js';
 import { firstKeyword, redactPasswords, rowsText, splitStatements } from './sql-text.js';
@@ -21,10 +22,6 @@ export function readMysqlConfig(cfg: ConfigNode): MysqlConfig {
   };
 }
 
-interface ConnState {
-  conn: TcpConnection;
-  parser: MysqlConnParser;
-}
 
 const NOTE_GAP = 'Packet loss while capturing the response';
 
@@ -129,73 +126,19 @@ function fill(
   }
 }
 
-/** The MySQL / MariaDB protocol plugin. */
-export class MysqlProtocol implements TcpProtocol<ConnState> {
-  readonly name = 'mysql';
-  readonly ports: readonly number[];
-  readonly transactionTimeoutMs: number;
-  readonly #cfg: MysqlConfig;
-  readonly #ctx: ProtocolContext;
-  /** Connections with requests waiting, for `expire`. */
-  readonly #waiting = new Set<ConnState>();
-  readonly #out: MysqlExchange[] = [];
-
-  constructor(cfg: MysqlConfig, ctx: ProtocolContext) {
-    this.#cfg = cfg;
-    this.#ctx = ctx;
-    this.ports = cfg.ports;
-    this.transactionTimeoutMs = cfg.transactionTimeoutMs;
-  }
-
-  parse(pkt: Packet, conn: TcpConnection, dir: Direction, state: ConnState | undefined): ConnState | undefined {
-    const st = state ?? { conn, parser: new MysqlConnParser({ maxRows: this.#cfg.sendResponse ? this.#cfg.maxRows : 0 }) };
-    const out = this.#out;
-    out.length = 0;
-    st.parser.feed(dir, pkt.ts, pkt.payload, out);
-    for (const ex of out) this.#publish(ex, conn);
-    out.length = 0;
-    if (st.parser.requests.length > 0) this.#waiting.add(st);
-    else this.#waiting.delete(st);
-    return st;
-  }
-
-  receivedFin(_conn: TcpConnection, _dir: Direction, state: ConnState | undefined): ConnState | undefined {
-    return state;
-  }
-
-  gapInStream(
-    conn: TcpConnection,
-    dir: Direction,
-    _nbytes: number,
-    state: ConnState | undefined,
-  ): { state: ConnState | undefined; drop: boolean } {
-    if (state === undefined) return { state, drop: false };
-    // the exchanges the lost bytes belonged to are published with a note; the parser skips data until it is back
-    // at a packet boundary
-    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, NOTE_GAP);
-    if (state.parser.requests.length === 0) this.#waiting.delete(state);
-    return { state, drop: false };
-  }
-
-  connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {
-    if (state === undefined) return;
-    for (const ex of state.parser.takePending()) this.#publish(ex, conn);
-    this.#waiting.delete(state);
-  }
-
-  expire(nowMs: number): void {
-    const cutoff = nowMs - this.transactionTimeoutMs;
-    for (const st of this.#waiting) {
-      for (let ex = st.parser.expireOlderThan(cutoff); ex; ex = st.parser.expireOlderThan(cutoff)) {
-        this.#publish(ex, st.conn);
-      }
-      if (st.parser.requests.length === 0) this.#waiting.delete(st);
-    }
-  }
-
-  #publish(ex: MysqlExchange, conn: TcpConnection, note?: string): void {
-    for (const ev of mysqlEvents(ex, conn, this.#cfg, note)) this.#ctx.report(ev);
-  }
+/** The MySQL / MariaDB protocol plugin: the shared request/response driver around the connection parser. */
+export function mysqlProtocol(cfg: MysqlConfig, ctx: ProtocolContext): TcpProtocol {
+  return new ExchangeProtocol<MysqlExchange>(
+    {
+      name: 'mysql',
+      ports: cfg.ports,
+      transactionTimeoutMs: cfg.transactionTimeoutMs,
+      newParser: () => new MysqlConnParser({ maxRows: cfg.sendResponse ? cfg.maxRows : 0 }),
+      events: (ex, conn, note) => mysqlEvents(ex, conn, cfg, note),
+      gapNote: NOTE_GAP,
+    },
+    ctx,
+  );
 }
 
-export const createMysqlProtocol: ProtocolFactory = (cfg, ctx) => new MysqlProtocol(readMysqlConfig(cfg), ctx);
+export const createMysqlProtocol: ProtocolFactory = (cfg, ctx) => mysqlProtocol(readMysqlConfig(cfg), ctx);

@@ -1,7 +1,8 @@
 import type { ConfigNode } from '../../../../libbeat/config/config-node.js';
 import type { BeatEvent } from '../../../../libbeat/common/event.js';
 import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js';
-import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
+import type { ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
+import { ExchangeProtocol } from '../exchange-protocol.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
 import { firstKeyword, redactPasswords, rowsText, splitStatements } from '../mysql/sql-text.js';
 import { PgConnParser, type PgExchange, type PgResult } from './parser.js';
@@ -19,10 +20,6 @@ export function readPgsqlConfig(cfg: ConfigNode): PgsqlConfig {
   };
 }
 
-interface ConnState {
-  conn: TcpConnection;
-  parser: PgConnParser;
-}
 
 const NOTE_GAP = 'Packet loss while capturing the response';
 const NOTE_INCOMPLETE = 'ReadyForQuery not seen: response incomplete';
@@ -100,70 +97,19 @@ export function pgsqlEvents(ex: PgExchange, conn: TcpConnection, cfg: PgsqlConfi
   return [make(req.query, ex.results)];
 }
 
-/** The PostgreSQL protocol plugin. */
-export class PgsqlProtocol implements TcpProtocol<ConnState> {
-  readonly name = 'pgsql';
-  readonly ports: readonly number[];
-  readonly transactionTimeoutMs: number;
-  readonly #cfg: PgsqlConfig;
-  readonly #ctx: ProtocolContext;
-  readonly #waiting = new Set<ConnState>();
-  readonly #out: PgExchange[] = [];
-
-  constructor(cfg: PgsqlConfig, ctx: ProtocolContext) {
-    this.#cfg = cfg;
-    this.#ctx = ctx;
-    this.ports = cfg.ports;
-    this.transactionTimeoutMs = cfg.transactionTimeoutMs;
-  }
-
-  parse(pkt: Packet, conn: TcpConnection, dir: Direction, state: ConnState | undefined): ConnState | undefined {
-    const st = state ?? { conn, parser: new PgConnParser({ maxRows: this.#cfg.sendResponse ? this.#cfg.maxRows : 0 }) };
-    const out = this.#out;
-    out.length = 0;
-    st.parser.feed(dir, pkt.ts, pkt.payload, out);
-    for (const ex of out) this.#publish(ex, conn);
-    out.length = 0;
-    if (st.parser.requests.length > 0) this.#waiting.add(st);
-    else this.#waiting.delete(st);
-    return st;
-  }
-
-  receivedFin(_conn: TcpConnection, _dir: Direction, state: ConnState | undefined): ConnState | undefined {
-    return state;
-  }
-
-  gapInStream(
-    conn: TcpConnection,
-    dir: Direction,
-    _nbytes: number,
-    state: ConnState | undefined,
-  ): { state: ConnState | undefined; drop: boolean } {
-    if (state === undefined) return { state, drop: false };
-    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, NOTE_GAP);
-    if (state.parser.requests.length === 0) this.#waiting.delete(state);
-    return { state, drop: false };
-  }
-
-  connectionClosed(conn: TcpConnection, state: ConnState | undefined): void {
-    if (state === undefined) return;
-    for (const ex of state.parser.takePending()) this.#publish(ex, conn);
-    this.#waiting.delete(state);
-  }
-
-  expire(nowMs: number): void {
-    const cutoff = nowMs - this.transactionTimeoutMs;
-    for (const st of this.#waiting) {
-      for (let ex = st.parser.expireOlderThan(cutoff); ex; ex = st.parser.expireOlderThan(cutoff)) {
-        this.#publish(ex, st.conn);
-      }
-      if (st.parser.requests.length === 0) this.#waiting.delete(st);
-    }
-  }
-
-  #publish(ex: PgExchange, conn: TcpConnection, note?: string): void {
-    for (const ev of pgsqlEvents(ex, conn, this.#cfg, note)) this.#ctx.report(ev);
-  }
+/** The PostgreSQL protocol plugin: the shared request/response driver around the connection parser. */
+export function pgsqlProtocol(cfg: PgsqlConfig, ctx: ProtocolContext): TcpProtocol {
+  return new ExchangeProtocol<PgExchange>(
+    {
+      name: 'pgsql',
+      ports: cfg.ports,
+      transactionTimeoutMs: cfg.transactionTimeoutMs,
+      newParser: () => new PgConnParser({ maxRows: cfg.sendResponse ? cfg.maxRows : 0 }),
+      events: (ex, conn, note) => pgsqlEvents(ex, conn, cfg, note),
+      gapNote: NOTE_GAP,
+    },
+    ctx,
+  );
 }
 
-export const createPgsqlProtocol: ProtocolFactory = (cfg, ctx) => new PgsqlProtocol(readPgsqlConfig(cfg), ctx);
+export const createPgsqlProtocol: ProtocolFactory = (cfg, ctx) => pgsqlProtocol(readPgsqlConfig(cfg), ctx);
