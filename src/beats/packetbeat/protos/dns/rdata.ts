@@ -1,5 +1,6 @@
 import { readName } from './decoder.js';
 import { typeName } from './names.js';
+import { ipv6Text } from '../../decoder/ip-text.js';
 
 /** Presentation form of the RDATA of the common record types; undefined when unknown or malformed. */
 export function formatRdata(
@@ -172,29 +173,7 @@ function ednsOption(code: number): string {
   }
 }
 
-/** RFC 5952 text form of a 16-byte IPv6 address (longest run of zero groups as `::`, lower-case hex). */
+/** RFC 5952 text form of a 16-byte IPv6 address (the engine's formatter). */
 export function formatIPv6(b: Buffer): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(((b[i] as number) << 8) | (b[i + 1] as number));
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hexs = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hexs.join(':');
-  return `${hexs.slice(0, bestStart).join(':')}::${hexs.slice(bestStart + bestLen).join(':')}`;
+  return ipv6Text(b, 0);
 }
