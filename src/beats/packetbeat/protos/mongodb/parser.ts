@@ -1,3 +1,4 @@
+import { SegmentJoiner } from '../segment-joiner.js';
 import { inflateSync } from 'node:zlib';
 import { BsonError, docJson, docSize, firstKey, forEachElement, readDoc, readValueAt, type BsonElement, type JsonDoc, type JsonValue } from './bson.js';
 
@@ -73,19 +74,15 @@ export interface MongoParserOptions {
   maxDocs: number;
 }
 
-interface Stream {
-  buf: Buffer | undefined;
-  bufTs: number;
-}
 
 /** Command-document keys that only carry session / routing noise, left out of the query text. */
 const NOISE = new Set(['$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'autocommit', 'apiVersion']);
 
 export class MongoConnParser {
   readonly pending = new Map<number, MongoRequest>();
-  readonly #streams: [Stream, Stream] = [
-    { buf: undefined, bufTs: 0 },
-    { buf: undefined, bufTs: 0 },
+  readonly #streams: [SegmentJoiner, SegmentJoiner] = [
+    new SegmentJoiner(),
+    new SegmentJoiner(),
   ];
   readonly #opts: MongoParserOptions;
   /** Per direction: skipping data until a message boundary (after lost bytes). */
@@ -101,23 +98,14 @@ export class MongoConnParser {
       if (!this.#looksAligned(dir, payload)) return;
       this.#resync[dir] = false;
     }
-    const s = this.#streams[dir];
-    let data: Buffer;
-    let oldLen = 0;
-    const oldTs = s.bufTs;
-    if (s.buf !== undefined && s.buf.length > 0) {
-      oldLen = s.buf.length;
-      data = Buffer.concat([s.buf, payload]);
-    } else {
-      data = payload;
-    }
-    s.buf = undefined;
+    const joiner = this.#streams[dir];
+    const data = joiner.join(payload);
     let off = 0;
     while (data.length - off >= 16) {
       const len = data.readInt32LE(off);
       if (len < 16 || len > MAX_MESSAGE) return; // not MongoDB framing: drop this direction's bytes
       if (data.length - off < len) break;
-      const startTs = off < oldLen ? oldTs : ts;
+      const startTs = joiner.startTs(off, ts);
       const msg = data.subarray(off, off + len);
       off += len;
       try {
@@ -126,10 +114,7 @@ export class MongoConnParser {
         /* a message that does not decode is skipped */
       }
     }
-    if (off < data.length) {
-      s.buf = Buffer.from(data.subarray(off));
-      s.bufTs = off < oldLen ? oldTs : ts;
-    }
+    joiner.keep(data, off, ts);
   }
 
   /**
@@ -138,7 +123,7 @@ export class MongoConnParser {
    * matched by id.
    */
   lostBytes(dir: 0 | 1): void {
-    this.#streams[dir].buf = undefined;
+    this.#streams[dir].clear();
     this.#resync[dir] = true;
   }
 

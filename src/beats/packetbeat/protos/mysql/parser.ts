@@ -1,3 +1,4 @@
+import { SegmentJoiner } from '../segment-joiner.js';
 import {
   CLIENT_DEPRECATE_EOF,
   CLIENT_PROTOCOL_41,
@@ -123,9 +124,8 @@ interface Resp {
 const MAX_BUFFER = 32 * 1024 * 1024;
 
 interface Stream {
-  buf: Buffer | undefined;
-  /** Capture time of the first buffered byte. */
-  bufTs: number;
+  /** Bytes of an incomplete packet, carried to the next segment. */
+  joiner: SegmentJoiner;
   /** Payload of a packet split into 16 MB pieces, waiting for its last piece. */
   big: Buffer[] | undefined;
 }
@@ -134,8 +134,8 @@ export class MysqlConnParser {
   readonly requests: MysqlRequest[] = [];
   #resp: Resp | undefined;
   readonly #streams: [Stream, Stream] = [
-    { buf: undefined, bufTs: 0, big: undefined },
-    { buf: undefined, bufTs: 0, big: undefined },
+    { joiner: new SegmentJoiner(), big: undefined },
+    { joiner: new SegmentJoiner(), big: undefined },
   ];
   readonly #stmts = new Map<number, Stmt>();
   #lastStmt: number | undefined;
@@ -164,22 +164,13 @@ export class MysqlConnParser {
       this.#resync[dir] = false;
     }
     const s = this.#streams[dir];
-    let data: Buffer;
-    let oldLen = 0;
-    const oldTs = s.bufTs;
-    if (s.buf !== undefined && s.buf.length > 0) {
-      oldLen = s.buf.length;
-      data = Buffer.concat([s.buf, payload]);
-    } else {
-      data = payload;
-    }
-    s.buf = undefined;
+    const data = s.joiner.join(payload);
     let off = 0;
     while (data.length - off >= 4) {
       const len = data.readUIntLE(off, 3);
       if (off + 4 + len > data.length) break;
       const seq = data[off + 3] as number;
-      const startTs = off < oldLen ? oldTs : ts;
+      const startTs = s.joiner.startTs(off, ts);
       let body = data.subarray(off + 4, off + 4 + len);
       off += 4 + len;
       if (len === 0xffffff) {
@@ -206,8 +197,7 @@ export class MysqlConnParser {
         s.big = undefined;
         return;
       }
-      s.buf = Buffer.from(data.subarray(off));
-      s.bufTs = off < oldLen ? oldTs : ts;
+      s.joiner.keep(data, off, ts);
     }
   }
 
@@ -230,7 +220,7 @@ export class MysqlConnParser {
     this.#resp = undefined;
     for (const d of [0, 1] as const) {
       if (d !== dir && dir === 1) continue;
-      this.#streams[d].buf = undefined;
+      this.#streams[d].joiner.clear();
       this.#streams[d].big = undefined;
       this.#resync[d] = true;
     }

@@ -6,6 +6,7 @@
  * messages are skipped unread, so credentials never reach an event. A stream that starts mid-connection is taken as
  * typed messages; framing that makes no sense drops the buffered bytes.
  */
+import { SegmentJoiner } from '../segment-joiner.js';
 
 /** Result of one statement (simple protocol) or of one Execute (extended protocol). */
 export interface PgResult {
@@ -62,10 +63,6 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 
-interface Stream {
-  buf: Buffer | undefined;
-  bufTs: number;
-}
 
 interface Resp {
   results: PgResult[];
@@ -77,9 +74,9 @@ interface Resp {
 export class PgConnParser {
   readonly requests: PgRequest[] = [];
   readonly #opts: PgParserOptions;
-  readonly #streams: [Stream, Stream] = [
-    { buf: undefined, bufTs: 0 },
-    { buf: undefined, bufTs: 0 },
+  readonly #streams: [SegmentJoiner, SegmentJoiner] = [
+    new SegmentJoiner(),
+    new SegmentJoiner(),
   ];
   /** undefined = not decided yet (first client bytes tell whether this is a startup packet). */
   #clientStartup: boolean | undefined = undefined;
@@ -107,20 +104,11 @@ export class PgConnParser {
       if (!this.#looksAligned(dir, payload)) return;
       this.#resync[dir] = false;
     }
-    const s = this.#streams[dir];
-    let data: Buffer;
-    let oldLen = 0;
-    const oldTs = s.bufTs;
-    if (s.buf !== undefined && s.buf.length > 0) {
-      oldLen = s.buf.length;
-      data = Buffer.concat([s.buf, payload]);
-    } else {
-      data = payload;
-    }
-    s.buf = undefined;
+    const joiner = this.#streams[dir];
+    const data = joiner.join(payload);
     let off = 0;
     while (off < data.length) {
-      const startTs = off < oldLen ? oldTs : ts;
+      const startTs = joiner.startTs(off, ts);
       if (dir === 1 && this.#awaitSslAnswer) {
         this.#awaitSslAnswer = false;
         const b = data[off] as number;
@@ -174,10 +162,7 @@ export class PgConnParser {
       }
       if (this.#opaque) return;
     }
-    if (off < data.length) {
-      s.buf = Buffer.from(data.subarray(off));
-      s.bufTs = off < oldLen ? oldTs : ts;
-    }
+    joiner.keep(data, off, ts);
   }
 
   /**
@@ -197,7 +182,7 @@ export class PgConnParser {
       this.#clientStartup = false;
     }
     this.#resp = undefined;
-    this.#streams[dir].buf = undefined;
+    this.#streams[dir].clear();
     this.#resync[dir] = true;
     return out;
   }
