@@ -4,7 +4,8 @@ import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js
 import type { ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
 import { ExchangeProtocol } from '../exchange-protocol.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
-import { COMMAND_NAMES, MysqlConnParser, type MysqlExchange, type MysqlResult } from './parser.js';
+import { MysqlConnParser } from './parser.js';
+import { COMMAND_NAMES, type MysqlExchange, type MysqlResult } from './types.js';
 import { firstKeyword, redactPasswords, rowsText, splitStatements } from './sql-text.js';
 
 export interface MysqlConfig extends CommonProtocolConfig {

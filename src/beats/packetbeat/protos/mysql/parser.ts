@@ -1,21 +1,8 @@
 import { SegmentJoiner } from '../segment-joiner.js';
-import {
-  CLIENT_DEPRECATE_EOF,
-  CLIENT_PROTOCOL_41,
-  CLIENT_QUERY_ATTRIBUTES,
-  CLIENT_SSL,
-  Cursor,
-  isEof,
-  parseColumnDef,
-  parseErr,
-  parseOk,
-  SERVER_MORE_RESULTS_EXISTS,
-  SERVER_STATUS_CURSOR_EXISTS,
-  terminatorStatus,
-  type ColumnDef,
-  type ErrPacket,
-} from './packets.js';
-import { binaryRow, readParams, tablesOf, textRow } from './rows.js';
+import { CLIENT_PROTOCOL_41, CLIENT_QUERY_ATTRIBUTES, CLIENT_SSL, Cursor, isEof } from './packets.js';
+import { readParams } from './rows.js';
+import { ResponseReader } from './response.js';
+import { COM, type MysqlExchange, type MysqlParserOptions, type MysqlRequest, type Resp } from './types.js';
 
 /**
  * Incremental MySQL / MariaDB connection parser: bytes of both directions in, completed request/response exchanges
@@ -23,102 +10,10 @@ import { binaryRow, readParams, tablesOf, textRow } from './rows.js';
  * (sequence id 0 from the client; everything else the client sends — handshake response, authentication data,
  * LOCAL INFILE contents — is skipped, so passwords never reach an event), and follows each response with a
  * small state machine: OK / ERR, result sets (classic EOF or CLIENT_DEPRECATE_EOF, MariaDB's 2-byte column count
- * with "metadata follows"), prepared statements and binary rows, several results (SERVER_MORE_RESULTS_EXISTS).
+ * with "metadata follows"), prepared statements and binary rows, several results (SERVER_MORE_RESULTS_EXISTS);
+ * that state machine lives in response.ts.
  */
 
-export const COM = {
-  SLEEP: 0x00,
-  QUIT: 0x01,
-  INIT_DB: 0x02,
-  QUERY: 0x03,
-  FIELD_LIST: 0x04,
-  STATISTICS: 0x09,
-  PROCESS_INFO: 0x0a,
-  PING: 0x0e,
-  CHANGE_USER: 0x11,
-  BINLOG_DUMP: 0x12,
-  STMT_PREPARE: 0x16,
-  STMT_EXECUTE: 0x17,
-  STMT_SEND_LONG_DATA: 0x18,
-  STMT_CLOSE: 0x19,
-  STMT_RESET: 0x1a,
-  SET_OPTION: 0x1b,
-  STMT_FETCH: 0x1c,
-  RESET_CONNECTION: 0x1f,
-} as const;
-
-export const COMMAND_NAMES: Record<number, string> = {
-  [COM.INIT_DB]: 'COM_INIT_DB',
-  [COM.QUERY]: 'COM_QUERY',
-  [COM.STMT_PREPARE]: 'COM_STMT_PREPARE',
-  [COM.STMT_EXECUTE]: 'COM_STMT_EXECUTE',
-};
-
-/** How the response to a command is shaped. */
-type RespKind = 'result' | 'prepare' | 'fieldlist' | 'single' | 'auth' | 'rows';
-
-export interface MysqlRequest {
-  ts: number;
-  bytes: number;
-  command: number;
-  kind: RespKind;
-  /** Published as a transaction (queries, prepares, executes, USE); other commands only consume their response. */
-  report: boolean;
-  query?: string | undefined;
-  statementId?: number | undefined;
-  params?: (string | null)[] | undefined;
-  /** An execute of a statement whose prepare response has not been seen yet (pipelined): decoded later. */
-  deferred?: Buffer | undefined;
-}
-
-/** One result of a response: an OK, an ERR, a result set or a prepare reply. */
-export interface MysqlResult {
-  kind: 'ok' | 'error' | 'rows' | 'prepare' | 'other';
-  affectedRows?: number;
-  insertId?: number;
-  numFields?: number;
-  numRows?: number;
-  numParams?: number;
-  statementId?: number;
-  tables?: string[];
-  columns?: string[];
-  rows?: (string | null)[][];
-  error?: ErrPacket;
-  metadataSkipped?: boolean;
-}
-
-export interface MysqlExchange {
-  req: MysqlRequest;
-  results: MysqlResult[];
-  /** Capture time of the end of the response; undefined when there is none. */
-  responseTs?: number | undefined;
-  responseBytes: number;
-}
-
-export interface MysqlParserOptions {
-  /** Decode up to this many rows per result set (0 = none): only needed for `response`. */
-  maxRows: number;
-}
-
-interface Stmt {
-  query: string;
-  numParams: number;
-  columns: ColumnDef[];
-  paramTypes?: number[];
-}
-
-type Phase = 'first' | 'defs' | 'defsEnd' | 'rows' | 'infile' | 'prepParams' | 'prepCols' | 'prepEnd' | 'fieldlist';
-
-interface Resp {
-  phase: Phase;
-  results: MysqlResult[];
-  bytes: number;
-  cur: MysqlResult;
-  left: number;
-  defs: ColumnDef[];
-  binary: boolean;
-  prepCols: number;
-}
 
 /** Largest packet buffered (bytes); a longer one means the stream is garbage (or a huge blob) and is dropped. */
 const MAX_BUFFER = 32 * 1024 * 1024;
@@ -137,18 +32,17 @@ export class MysqlConnParser {
     { joiner: new SegmentJoiner(), big: undefined },
     { joiner: new SegmentJoiner(), big: undefined },
   ];
-  readonly #stmts = new Map<number, Stmt>();
-  #lastStmt: number | undefined;
   #serverCaps: number | undefined;
   #clientCaps: number | undefined;
   /** The connection switched to TLS or compression: nothing more can be read. */
   #opaque = false;
   /** Per direction: skipping data until a packet boundary (after lost bytes). */
   #resync: [boolean, boolean] = [false, false];
-  readonly #opts: MysqlParserOptions;
+
+  readonly #reader: ResponseReader;
 
   constructor(opts: MysqlParserOptions) {
-    this.#opts = opts;
+    this.#reader = new ResponseReader(opts, (flag) => this.#caps(flag));
   }
 
   get opaque(): boolean {
@@ -322,7 +216,7 @@ export class MysqlConnParser {
         req.kind = 'auth';
         break;
       case COM.STMT_CLOSE:
-        if (p.length >= 5) this.#stmts.delete(p.readUInt32LE(1));
+        if (p.length >= 5) this.#reader.stmts.delete(p.readUInt32LE(1));
         return;
       case COM.QUIT:
       case COM.STMT_SEND_LONG_DATA:
@@ -382,9 +276,9 @@ export class MysqlConnParser {
   #execute(p: Buffer, req: MysqlRequest): boolean {
     const c = new Cursor(p, 1);
     let id = c.u32();
-    if (id === 0xffffffff && this.#lastStmt !== undefined) id = this.#lastStmt; // MariaDB "last prepared"
+    if (id === 0xffffffff && this.#reader.lastStmt !== undefined) id = this.#reader.lastStmt; // MariaDB "last prepared"
     req.statementId = id;
-    const stmt = this.#stmts.get(id);
+    const stmt = this.#reader.stmts.get(id);
     if (stmt === undefined && (id === 0xffffffff || this.requests.some((r) => r.command === COM.STMT_PREPARE))) return false;
     req.query = stmt?.query;
     const flags = c.u8();
@@ -449,7 +343,7 @@ export class MysqlConnParser {
       return;
     }
     resp.bytes += size;
-    if (this.#step(head, resp, p)) this.#complete(ts, out);
+    if (this.#reader.step(head, resp, p)) this.#complete(ts, out);
   }
 
   #handshake(p: Buffer): void {
@@ -473,190 +367,4 @@ export class MysqlConnParser {
     out.push({ req, results: resp.results, responseTs: ts, responseBytes: resp.bytes });
   }
 
-  /** Advances the response state machine by one packet; true when the response is complete. */
-  #step(req: MysqlRequest, r: Resp, p: Buffer): boolean {
-    const b0 = p[0];
-    switch (r.phase) {
-      case 'first':
-      case 'infile': {
-        if (b0 === 0xff) {
-          r.results.push({ kind: 'error', error: parseErr(p) });
-          return true;
-        }
-        if (req.kind === 'auth') {
-          if (b0 === 0x00) return true;
-          return false; // auth switch / more data
-        }
-        if (req.kind === 'single' && r.phase === 'first' && b0 !== 0x00) {
-          r.results.push({ kind: 'other' });
-          return true; // COM_STATISTICS text, EOF of COM_SET_OPTION / COM_DEBUG
-        }
-        if (b0 === 0x00) {
-          if (req.kind === 'prepare') return this.#prepareOk(req, r, p);
-          const ok = parseOk(p);
-          r.results.push({ kind: 'ok', affectedRows: ok.affectedRows, insertId: ok.insertId });
-          return (ok.status & SERVER_MORE_RESULTS_EXISTS) === 0 || this.#nextResult(r);
-        }
-        if (b0 === 0xfb && r.phase === 'first') {
-          r.phase = 'infile'; // LOCAL INFILE request: the client sends the file, then the server answers
-          return false;
-        }
-        if (isEof(p)) {
-          r.results.push({ kind: 'other' });
-          return true;
-        }
-        const c = new Cursor(p);
-        const n = c.lenencNum();
-        if (n <= 0 || n > 4096 || c.left > 1) throw new Error('bad column count');
-        const metadata = c.left === 1 ? p[c.pos] !== 0 : true;
-        r.cur = { kind: 'rows', numFields: n, numRows: 0, metadataSkipped: !metadata };
-        r.defs = [];
-        if (metadata) {
-          r.phase = 'defs';
-          r.left = n;
-        } else {
-          const stmt = req.statementId !== undefined ? this.#stmts.get(req.statementId) : undefined;
-          if (stmt !== undefined && stmt.columns.length === n) r.defs = stmt.columns;
-          r.phase = 'defsEnd';
-        }
-        return false;
-      }
-      case 'defs': {
-        if (b0 === 0xff) return this.#rowsError(r, p);
-        r.defs.push(parseColumnDef(p));
-        if (--r.left === 0) r.phase = 'defsEnd';
-        return false;
-      }
-      case 'defsEnd': {
-        r.phase = 'rows';
-        this.#finishDefs(r);
-        if (isEof(p)) {
-          const deprecate = this.#caps(CLIENT_DEPRECATE_EOF);
-          const intermediate = deprecate === undefined ? p.length === 5 : !deprecate;
-          // an execute that opened a cursor: no rows now, they come with COM_STMT_FETCH
-          if (intermediate && (terminatorStatus(p) & SERVER_STATUS_CURSOR_EXISTS) !== 0) return this.#endRows(r, p);
-          if (intermediate) return false;
-          return this.#endRows(r, p);
-        }
-        return this.#rowsStep(r, p);
-      }
-      case 'rows':
-        return this.#rowsStep(r, p);
-      case 'fieldlist':
-        if (b0 === 0xff) {
-          r.results.push({ kind: 'error', error: parseErr(p) });
-          return true;
-        }
-        if (isEof(p)) {
-          r.results.push({ kind: 'other' });
-          return true;
-        }
-        return false;
-      case 'prepParams':
-        if (isEof(p)) return false;
-        if (--r.left <= 0) return this.#prepareColumns(r);
-        return false;
-      case 'prepCols':
-        if (isEof(p)) return false;
-        r.defs.push(parseColumnDef(p));
-        if (--r.left <= 0) return this.#prepareDone(r);
-        return false;
-      default:
-        return true;
-    }
-  }
-
-  #prepareOk(req: MysqlRequest, r: Resp, p: Buffer): boolean {
-    const c = new Cursor(p, 1);
-    const id = c.u32();
-    const cols = c.u16();
-    const params = c.u16();
-    r.cur = { kind: 'prepare', statementId: id, numParams: params, numFields: cols };
-    r.results.push(r.cur);
-    r.defs = [];
-    r.prepCols = cols;
-    this.#stmts.set(id, { query: req.query ?? '', numParams: params, columns: [] });
-    this.#lastStmt = id;
-    if (this.#stmts.size > 10000) {
-      const first = this.#stmts.keys().next().value;
-      if (first !== undefined) this.#stmts.delete(first);
-    }
-    if (params > 0) {
-      r.phase = 'prepParams';
-      r.left = params;
-      return false;
-    }
-    return this.#prepareColumns(r);
-  }
-
-  #prepareColumns(r: Resp): boolean {
-    if (r.prepCols > 0) {
-      r.phase = 'prepCols';
-      r.left = r.prepCols;
-      return false;
-    }
-    return this.#prepareEnd(r);
-  }
-
-  #prepareDone(r: Resp): boolean {
-    const id = r.cur.statementId;
-    const stmt = id !== undefined ? this.#stmts.get(id) : undefined;
-    if (stmt !== undefined) stmt.columns = r.defs;
-    r.cur.tables = tablesOf(r.defs);
-    return this.#prepareEnd(r);
-  }
-
-  /** After the last definition block: an EOF follows unless CLIENT_DEPRECATE_EOF (unknown: wait and see). */
-  #prepareEnd(r: Resp): boolean {
-    const deprecate = this.#caps(CLIENT_DEPRECATE_EOF);
-    const hadBlocks = r.prepCols > 0 || (r.cur.numParams ?? 0) > 0;
-    if (!hadBlocks || deprecate === true) return true;
-    r.phase = 'prepEnd';
-    return false;
-  }
-
-  #finishDefs(r: Resp): void {
-    // the path names the tables of the column definitions on the wire (none when MariaDB skipped them)
-    if (r.cur.metadataSkipped !== true) r.cur.tables = tablesOf(r.defs);
-    r.cur.columns = r.defs.map((d) => d.name);
-    if (this.#opts.maxRows > 0) r.cur.rows = [];
-  }
-
-  #rowsStep(r: Resp, p: Buffer): boolean {
-    if (p[0] === 0xff) return this.#rowsError(r, p);
-    if (isEof(p)) return this.#endRows(r, p);
-    r.cur.numRows = (r.cur.numRows ?? 0) + 1;
-    const rows = r.cur.rows;
-    if (rows !== undefined && rows.length < this.#opts.maxRows) {
-      const n = r.cur.numFields ?? 0;
-      try {
-        if (r.binary) {
-          if (r.defs.length === n) rows.push(binaryRow(p, r.defs));
-        } else {
-          rows.push(textRow(p, n));
-        }
-      } catch {
-        /* a row that does not decode is counted, not shown */
-      }
-    }
-    return false;
-  }
-
-  #rowsError(r: Resp, p: Buffer): boolean {
-    r.results.push({ kind: 'error', error: parseErr(p) });
-    return true;
-  }
-
-  #endRows(r: Resp, p: Buffer): boolean {
-    r.results.push(r.cur);
-    const status = terminatorStatus(p);
-    return (status & SERVER_MORE_RESULTS_EXISTS) === 0 || this.#nextResult(r);
-  }
-
-  #nextResult(r: Resp): boolean {
-    r.phase = 'first';
-    r.cur = { kind: 'other' };
-    r.defs = [];
-    return false;
-  }
 }
