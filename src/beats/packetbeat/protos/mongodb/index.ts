@@ -3,7 +3,8 @@ import type { BeatEvent } from '../../../../libbeat/common/event.js';
 import { readCommonConfig, type CommonProtocolConfig } from '../common-config.js';
 import type { Direction, Packet, ProtocolContext, ProtocolFactory, TcpConnection, TcpProtocol } from '../protocol.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent, type Transaction } from '../transaction.js';
-import { MongoConnParser, OPCODE_NAMES, type MongoExchange } from './parser.js';
+import { MongoConnParser } from './parser.js';
+import { OPCODE_NAMES, type MongoExchange } from './types.js';
 
 export interface MongodbConfig extends CommonProtocolConfig {
   /** Documents of a reply included in `response` (0 = all). */
