@@ -178,16 +178,15 @@ function logMetricsPeriodically(cfg: ConfigNode, metrics: Registry, log: Logger)
   if (!m.bool('enabled', true)) return () => {};
   const period = m.durationMs('period', DEFAULT_METRICS_PERIOD_MS, { min: 100 });
   let prev = metrics.snapshot();
-  const timer = setInterval(() => {
+  const logDelta = (): void => {
     const delta = metrics.nonZeroDelta(prev);
     prev = metrics.snapshot();
     if (Object.keys(delta).length > 0) log.info(`Non-zero metrics in the last ${period / 1000}s: ${JSON.stringify(delta)}.`);
-  }, period);
+  };
+  const timer = setInterval(logDelta, period);
   timer.unref();
   return () => {
     clearInterval(timer);
-    // The last partial period, so that the logged deltas add up to the run's totals.
-    const delta = metrics.nonZeroDelta(prev);
-    if (Object.keys(delta).length > 0) log.info(`Non-zero metrics in the last ${period / 1000}s: ${JSON.stringify(delta)}.`);
+    logDelta(); // the last partial period, so that the logged deltas add up to the run's totals
   };
 }

@@ -1,5 +1,6 @@
 import type { BeatEvent } from '../../common/event.js';
 import { eventType } from '../../common/event.js';
+import { ENCODED_EVENT_OVERHEAD, IsoTimestamps, writeEncodedEvent } from '../codec/json.js';
 
 const DAY_MS = 86_400_000;
 const INITIAL_BUFFER = 256 * 1024;
@@ -48,10 +49,9 @@ export class BulkEncoder {
   readonly #pipeline: string | undefined;
   readonly #actions = new Map<string, string>();
   #buf: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
-  #lastMs = NaN;
   #lastIndex = '';
   #lastLine = '';
-  #lastIso = '';
+  readonly #isoTimes = new IsoTimestamps();
 
   constructor(opts: BulkEncoderOptions) {
     this.#daily = new DailyIndex(opts.index);
@@ -115,19 +115,12 @@ export class BulkEncoder {
         continue;
       }
       const action = this.#action(e);
-      const ts = this.#iso(e.timestamp);
+      const ts = this.#isoTimes.of(e.timestamp);
       // Worst case 3 bytes per UTF-16 unit; the fixed parts are ASCII.
-      const need = action.length * 3 + 20 + ts.length + doc.length * 3;
+      const need = action.length * 3 + 1 + ENCODED_EVENT_OVERHEAD + doc.length * 3;
       if (off + need > buf.length) buf = this.#grow(off, off + need);
       off += buf.write(action, off, 'utf8');
-      off += buf.write('{"@timestamp":"', off, 'latin1');
-      off += buf.write(ts, off, 'latin1');
-      if (doc.length <= 2) {
-        off += buf.write('"}', off, 'latin1');
-      } else {
-        off += buf.write('",', off, 'latin1');
-        off += buf.write(doc.substring(1), off, 'utf8');
-      }
+      off = writeEncodedEvent(buf, off, ts, doc);
       buf[off++] = 10;
       sent.push(e);
     }
@@ -144,14 +137,5 @@ export class BulkEncoder {
     this.#buf.copy(nb, 0, 0, used);
     this.#buf = nb;
     return nb;
-  }
-
-  #iso(d: Date): string {
-    const ms = d.getTime();
-    if (ms !== this.#lastMs) {
-      this.#lastMs = ms;
-      this.#lastIso = d.toISOString();
-    }
-    return this.#lastIso;
   }
 }
