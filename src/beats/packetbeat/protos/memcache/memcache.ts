@@ -7,6 +7,7 @@ import type {
   TcpProtocol,
   UdpProtocol,
 } from '../protocol.js';
+import { GAP_NOTE, resyncAfterGap, resyncOnError } from '../stream-resync.js';
 import { NOTE_NO_REQUEST } from '../transaction.js';
 import { isQuietOpcode } from './binary-parser.js';
 import type { MemcacheConfig } from './config.js';
@@ -46,8 +47,6 @@ interface UdpExchange {
   lastTs: number;
 }
 
-const GAP_NOTE = 'Packet loss while capturing the response';
-
 /**
  * Memcache over TCP (text and binary, `parse` & co.) and UDP (`parseUdp`): one plugin implementing both the
  * TcpProtocol and UdpProtocol contracts, as memcached serves both on the same port.
@@ -78,11 +77,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     const msgs = s.feed(pkt.payload, pkt.ts);
     for (const m of msgs) if (dir === 0) this.#request(st, m);
     else this.#response(st, m);
-    if (s.error !== undefined) {
-      this.#ctx.log.debug(`memcache: unparseable ${dir === 0 ? 'request' : 'response'} stream (${s.error}); resyncing`);
-      s.reset(true);
-      if (dir === 1) this.#flush(st, 'Unparseable response');
-    }
+    if (resyncOnError(this.#ctx.log, 'memcache', s, dir)) this.#flush(st, 'Unparseable response');
     return st;
   }
 
@@ -96,12 +91,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     _nbytes: number,
     state: McConnState | undefined,
   ): { state: McConnState | undefined; drop: boolean } {
-    if (state === undefined) return { state, drop: false };
-    state.streams[dir].reset(true);
-    if (dir === 1) {
-      state.streams[0].reset(true);
-      this.#flush(state, GAP_NOTE);
-    }
+    if (state !== undefined && resyncAfterGap(state.streams, dir)) this.#flush(state, GAP_NOTE);
     return { state, drop: false };
   }
 

@@ -1,7 +1,9 @@
 import type { Direction, Packet, ProtocolContext, TcpConnection, TcpProtocol } from '../protocol.js';
+import { GAP_NOTE, resyncAfterGap, resyncOnError } from '../stream-resync.js';
 import { NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
-import { ThriftStream, type BodyPlan, type ThriftMessage } from './binary-parser.js';
+import { ThriftStream } from './binary-parser.js';
 import type { ThriftConfig } from './config.js';
+import type { BodyPlan, ThriftMessage } from './message.js';
 import { MESSAGE_TYPE_NAMES, MessageType, type IdlField, type IdlMethod } from './types.js';
 
 export const MAX_PENDING = 10_000;
@@ -17,8 +19,6 @@ export interface ThriftConnState {
   streams: [ThriftStream, ThriftStream];
   pending: ThriftMessage[];
 }
-
-const GAP_NOTE = 'Packet loss while capturing the response';
 
 /** The Thrift-RPC plugin: binary protocol calls paired in order with their replies (sequence ids may repeat). */
 export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
@@ -52,11 +52,7 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
       if (m.type === MessageType.CALL || m.type === MessageType.ONEWAY) this.#call(st, m);
       else this.#reply(st, m);
     }
-    if (s.error !== undefined) {
-      this.#ctx.log.debug(`thrift: unparseable ${dir === 0 ? 'request' : 'response'} stream (${s.error}); resyncing`);
-      s.reset(true);
-      if (dir === 1) this.#flush(st, 'Unparseable response');
-    }
+    if (resyncOnError(this.#ctx.log, 'thrift', s, dir)) this.#flush(st, 'Unparseable response');
     return st;
   }
 
@@ -70,12 +66,7 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     _nbytes: number,
     state: ThriftConnState | undefined,
   ): { state: ThriftConnState | undefined; drop: boolean } {
-    if (state === undefined) return { state, drop: false };
-    state.streams[dir].reset(true);
-    if (dir === 1) {
-      state.streams[0].reset(true);
-      this.#flush(state, GAP_NOTE);
-    }
+    if (state !== undefined && resyncAfterGap(state.streams, dir)) this.#flush(state, GAP_NOTE);
     return { state, drop: false };
   }
 

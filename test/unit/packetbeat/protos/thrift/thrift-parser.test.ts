@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ThriftStream, type RenderOptions, type ThriftMessage } from '../../../../../src/beats/packetbeat/protos/thrift/binary-parser.js';
+import { ThriftStream } from '../../../../../src/beats/packetbeat/protos/thrift/binary-parser.js';
+import type { RenderOptions, ThriftMessage } from '../../../../../src/beats/packetbeat/protos/thrift/message.js';
 import { emptyIdl, T } from '../../../../../src/beats/packetbeat/protos/thrift/types.js';
 import { seededRandom } from '../../../../support/random.js';
 
