@@ -1,5 +1,6 @@
 import type { BeatEvent } from '../../../libbeat/common/event.js';
 import type { Direction, Packet, ProtocolContext, TcpConnection, TcpProtocol } from './protocol.js';
+import { NOTE_GAP } from './transaction.js';
 
 /**
  * A per-connection parser that pairs requests with responses itself (MySQL, PostgreSQL): it turns bytes into
@@ -30,8 +31,6 @@ export interface ExchangeProtocolSpec<X> {
   newParser(): ExchangeParser<X>;
   /** The events of one exchange (a multi-statement query gives several); `note` for lost bytes. */
   events(ex: X, conn: TcpConnection, note?: string): BeatEvent[];
-  /** Note of exchanges cut by a gap in the stream. */
-  gapNote: string;
 }
 
 /**
@@ -79,7 +78,7 @@ export class ExchangeProtocol<X> implements TcpProtocol<ConnState<X>> {
     if (state === undefined) return { state, drop: false };
     // the exchanges the lost bytes belonged to are published with a note; the parser skips data until it is back
     // at a message boundary
-    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, this.#spec.gapNote);
+    for (const ex of state.parser.lostBytes(dir)) this.#publish(ex, conn, NOTE_GAP);
     this.#track(state);
     return { state, drop: false };
   }

@@ -1,9 +1,6 @@
 import type { Logger } from '../../../libbeat/logp/logger.js';
 import type { Direction } from './protocol.js';
 
-/** The note on requests given up because response bytes were lost. */
-export const GAP_NOTE = 'Packet loss while capturing the response';
-
 /** A per-direction incremental parser that stops at its first error and can start over, resyncing on its input. */
 export interface ResyncStream {
   readonly error: string | undefined;

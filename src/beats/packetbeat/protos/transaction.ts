@@ -12,6 +12,8 @@ export type TransactionStatus = (typeof Status)[keyof typeof Status];
 
 /** Note added to a request that never got its response (timeout, connection closed, end of capture). */
 export const NOTE_NO_RESPONSE = 'Response not found';
+/** Note on requests given up because bytes of their response were lost in capture. */
+export const NOTE_GAP = 'Packet loss while capturing the response';
 /** Note added to a response that arrived without a known request. */
 export const NOTE_NO_REQUEST = 'Request not found';
 

@@ -7,8 +7,8 @@ import type {
   TcpProtocol,
   UdpProtocol,
 } from '../protocol.js';
-import { GAP_NOTE, resyncAfterGap, resyncOnError } from '../stream-resync.js';
-import { NOTE_NO_REQUEST } from '../transaction.js';
+import { resyncAfterGap, resyncOnError } from '../stream-resync.js';
+import { NOTE_GAP, NOTE_NO_REQUEST } from '../transaction.js';
 import { isQuietOpcode } from './binary-parser.js';
 import type { MemcacheConfig } from './config.js';
 import { expectsNoReply, memcacheEvent } from './event.js';
@@ -91,7 +91,7 @@ export class MemcacheProtocol implements TcpProtocol<McConnState>, UdpProtocol {
     _nbytes: number,
     state: McConnState | undefined,
   ): { state: McConnState | undefined; drop: boolean } {
-    if (state !== undefined && resyncAfterGap(state.streams, dir)) this.#flush(state, GAP_NOTE);
+    if (state !== undefined && resyncAfterGap(state.streams, dir)) this.#flush(state, NOTE_GAP);
     return { state, drop: false };
   }
 

@@ -24,7 +24,6 @@ export function readMysqlConfig(cfg: ConfigNode): MysqlConfig {
 }
 
 
-const NOTE_GAP = 'Packet loss while capturing the response';
 
 /** Builds the events of one finished (or abandoned) exchange. */
 export function mysqlEvents(ex: MysqlExchange, conn: TcpConnection, cfg: MysqlConfig, note?: string): BeatEvent[] {
@@ -136,7 +135,6 @@ export function mysqlProtocol(cfg: MysqlConfig, ctx: ProtocolContext): TcpProtoc
       transactionTimeoutMs: cfg.transactionTimeoutMs,
       newParser: () => new MysqlConnParser({ maxRows: cfg.sendResponse ? cfg.maxRows : 0 }),
       events: (ex, conn, note) => mysqlEvents(ex, conn, cfg, note),
-      gapNote: NOTE_GAP,
     },
     ctx,
   );

@@ -21,7 +21,6 @@ export function readPgsqlConfig(cfg: ConfigNode): PgsqlConfig {
 }
 
 
-const NOTE_GAP = 'Packet loss while capturing the response';
 const NOTE_INCOMPLETE = 'ReadyForQuery not seen: response incomplete';
 
 /**
@@ -106,7 +105,6 @@ export function pgsqlProtocol(cfg: PgsqlConfig, ctx: ProtocolContext): TcpProtoc
       transactionTimeoutMs: cfg.transactionTimeoutMs,
       newParser: () => new PgConnParser({ maxRows: cfg.sendResponse ? cfg.maxRows : 0 }),
       events: (ex, conn, note) => pgsqlEvents(ex, conn, cfg, note),
-      gapNote: NOTE_GAP,
     },
     ctx,
   );

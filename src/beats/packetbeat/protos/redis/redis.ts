@@ -1,8 +1,9 @@
 import type { Direction, Packet, ProtocolContext, TcpConnection, TcpProtocol } from '../protocol.js';
 import type { CommonProtocolConfig } from '../common-config.js';
-import { NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
+import { NOTE_GAP, NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
 import { RespParser, type RespMessage, type RespValue } from './resp-parser.js';
 import { renderValue, toCommand, type RedisCommand } from './format.js';
+import { resyncAfterGap, resyncOnError } from '../stream-resync.js';
 
 /**
  * Commands tracked per connection while waiting for replies. Beyond this (mass insertion with `redis-cli --pipe`
@@ -29,7 +30,6 @@ export interface RedisConnState {
   subscribed: boolean;
 }
 
-const GAP_NOTE = 'Packet loss while capturing the response';
 
 /** The Redis plugin: RESP commands from the client are paired in order with the server's replies. */
 export class RedisProtocol implements TcpProtocol<RedisConnState> {
@@ -54,11 +54,7 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
     const msgs = parser.feed(pkt.payload, pkt.ts);
     if (dir === 0) for (const m of msgs) this.#request(st, m);
     else for (const m of msgs) this.#response(st, m, pkt.ts);
-    if (parser.error !== undefined) {
-      this.#ctx.log.debug(`redis: unparseable ${dir === 0 ? 'request' : 'response'} stream (${parser.error}); resyncing`);
-      parser.reset(true);
-      if (dir === 1) this.#flushPending(st, 'Unparseable response');
-    }
+    if (resyncOnError(this.#ctx.log, 'redis', parser, dir)) this.#flushPending(st, 'Unparseable response');
     return st;
   }
 
@@ -72,13 +68,8 @@ export class RedisProtocol implements TcpProtocol<RedisConnState> {
     _nbytes: number,
     state: RedisConnState | undefined,
   ): { state: RedisConnState | undefined; drop: boolean } {
-    if (state === undefined) return { state, drop: false };
-    // The stream position is lost: restart both parsers and give up on the requests in flight.
-    state.parsers[dir].reset(true);
-    if (dir === 1) {
-      state.parsers[0].reset(true);
-      this.#flushPending(state, GAP_NOTE);
-    }
+    // The stream position is lost: restart the parsers and give up on the requests in flight.
+    if (state !== undefined && resyncAfterGap(state.parsers, dir)) this.#flushPending(state, NOTE_GAP);
     return { state, drop: false };
   }
 

@@ -1,6 +1,6 @@
 import type { Direction, Packet, ProtocolContext, TcpConnection, TcpProtocol } from '../protocol.js';
-import { GAP_NOTE, resyncAfterGap, resyncOnError } from '../stream-resync.js';
-import { NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
+import { resyncAfterGap, resyncOnError } from '../stream-resync.js';
+import { NOTE_GAP, NOTE_NO_RESPONSE, Status, transactionEvent } from '../transaction.js';
 import { ThriftStream } from './binary-parser.js';
 import type { ThriftConfig } from './config.js';
 import type { BodyPlan, ThriftMessage } from './message.js';
@@ -66,7 +66,7 @@ export class ThriftProtocol implements TcpProtocol<ThriftConnState> {
     _nbytes: number,
     state: ThriftConnState | undefined,
   ): { state: ThriftConnState | undefined; drop: boolean } {
-    if (state !== undefined && resyncAfterGap(state.streams, dir)) this.#flush(state, GAP_NOTE);
+    if (state !== undefined && resyncAfterGap(state.streams, dir)) this.#flush(state, NOTE_GAP);
     return { state, drop: false };
   }
 
