@@ -10,6 +10,7 @@ import { ConfigNode } from '../../src/libbeat/config/config-node.js';
 import type { TcpProtocol } from '../../src/beats/packetbeat/protos/protocol.js';
 import { createThriftProtocol } from '../../src/beats/packetbeat/protos/thrift/index.js';
 import { countingContext, fmt, replayCapture, report, rss, runPlugin, runTshark, writePcap, type Segment } from './kv-bench-common.js';
+import { ThriftWriter } from '../../test/support/packetbeat/thrift-writer.js';
 
 const TX = Number(process.env['BENCH_TX'] ?? 150_000);
 const CAPTURES = process.env['PACKETBEAT_CAPTURES'] ?? '/work/shared/captures';
@@ -24,42 +25,6 @@ service Calculator {
   list<i32> range(1: i32 n)
 }`;
 
-class W {
-  parts: Buffer[] = [];
-  b(...x: number[]): this {
-    this.parts.push(Buffer.from(x));
-    return this;
-  }
-  i16(n: number): this {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(n);
-    this.parts.push(b);
-    return this;
-  }
-  i32(n: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(n);
-    this.parts.push(b);
-    return this;
-  }
-  str(s: string): this {
-    return this.i32(Buffer.byteLength(s)).raw(Buffer.from(s));
-  }
-  raw(b: Buffer): this {
-    this.parts.push(b);
-    return this;
-  }
-  head(type: number, name: string, seq: number): this {
-    return this.b(0x80, 0x01, 0, type).str(name).i32(seq);
-  }
-  f(type: number, id: number): this {
-    return this.b(type).i16(id);
-  }
-  buf(): Buffer {
-    return Buffer.concat(this.parts);
-  }
-}
-
 function pool(n: number, framed: boolean): Segment[] {
   const out: Segment[] = [];
   const frame = (b: Buffer): Buffer => {
@@ -69,31 +34,31 @@ function pool(n: number, framed: boolean): Segment[] {
     return Buffer.concat([h, b]);
   };
   for (let i = 0; i < n; i++) {
-    let call: W;
-    let reply: W;
+    let call: ThriftWriter;
+    let reply: ThriftWriter;
     switch (i % 5) {
       case 0:
-        call = new W().head(1, 'add', i).f(8, 1).i32(i).f(8, 2).i32(22).b(0);
-        reply = new W().head(2, 'add', i).f(8, 0).i32(i + 22).b(0);
+        call = new ThriftWriter().strictHead(1, 'add', i).field(8, 1).i32(i).field(8, 2).i32(22).b(0);
+        reply = new ThriftWriter().strictHead(2, 'add', i).field(8, 0).i32(i + 22).b(0);
         break;
       case 1:
-        call = new W().head(1, 'echo', i).f(11, 1).str(`hello thrift ${i}`).b(0);
-        reply = new W().head(2, 'echo', i).f(11, 0).str(`hello thrift ${i}`).b(0);
+        call = new ThriftWriter().strictHead(1, 'echo', i).field(11, 1).str(`hello thrift ${i}`).b(0);
+        reply = new ThriftWriter().strictHead(2, 'echo', i).field(11, 0).str(`hello thrift ${i}`).b(0);
         break;
       case 2:
-        call = new W().head(1, 'calculate', i).f(8, 1).i32(i).f(12, 2).f(8, 1).i32(100).f(8, 2).i32(7).f(8, 3).i32(3).f(11, 4).str('seven hundred').b(0).b(0);
-        reply = new W().head(2, 'calculate', i).f(8, 0).i32(700).b(0);
+        call = new ThriftWriter().strictHead(1, 'calculate', i).field(8, 1).i32(i).field(12, 2).field(8, 1).i32(100).field(8, 2).i32(7).field(8, 3).i32(3).field(11, 4).str('seven hundred').b(0).b(0);
+        reply = new ThriftWriter().strictHead(2, 'calculate', i).field(8, 0).i32(700).b(0);
         break;
       case 3: {
-        call = new W().head(1, 'range', i).f(8, 1).i32(10).b(0);
-        reply = new W().head(2, 'range', i).f(15, 0).b(8).i32(10);
+        call = new ThriftWriter().strictHead(1, 'range', i).field(8, 1).i32(10).b(0);
+        reply = new ThriftWriter().strictHead(2, 'range', i).field(15, 0).b(8).i32(10);
         for (let k = 0; k < 10; k++) reply.i32(k);
         reply.b(0);
         break;
       }
       default:
-        call = new W().head(1, 'calculate', i).f(8, 1).i32(i).f(12, 2).f(8, 1).i32(1).f(8, 2).i32(0).f(8, 3).i32(4).b(0).b(0);
-        reply = new W().head(2, 'calculate', i).f(12, 1).f(8, 1).i32(4).f(11, 2).str('Cannot divide by 0').b(0).b(0);
+        call = new ThriftWriter().strictHead(1, 'calculate', i).field(8, 1).i32(i).field(12, 2).field(8, 1).i32(1).field(8, 2).i32(0).field(8, 3).i32(4).b(0).b(0);
+        reply = new ThriftWriter().strictHead(2, 'calculate', i).field(12, 1).field(8, 1).i32(4).field(11, 2).str('Cannot divide by 0').b(0).b(0);
     }
     out.push({ dir: 0, payload: frame(call.buf()) }, { dir: 1, payload: frame(reply.buf()) });
   }

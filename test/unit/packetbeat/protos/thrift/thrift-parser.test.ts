@@ -4,68 +4,13 @@ import { ThriftStream } from '../../../../../src/beats/packetbeat/protos/thrift/
 import type { RenderOptions, ThriftMessage } from '../../../../../src/beats/packetbeat/protos/thrift/message.js';
 import { emptyIdl, T } from '../../../../../src/beats/packetbeat/protos/thrift/types.js';
 import { seededRandom } from '../../../../support/random.js';
+import { ThriftWriter } from '../../../../support/packetbeat/thrift-writer.js';
 
 const OPTS: RenderOptions = { stringMaxSize: 200, collectionMaxSize: 15, obfuscateStrings: false, dropAfterNStructFields: 500, idl: emptyIdl() };
 const plan = (): { names: undefined; render: boolean } => ({ names: undefined, render: true });
 
-// A tiny binary-protocol writer for the tests.
-class W {
-  parts: Buffer[] = [];
-  u8(n: number): this {
-    this.parts.push(Buffer.from([n & 0xff]));
-    return this;
-  }
-  i16(n: number): this {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(n);
-    this.parts.push(b);
-    return this;
-  }
-  i32(n: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(n);
-    this.parts.push(b);
-    return this;
-  }
-  i64(n: bigint): this {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(n);
-    this.parts.push(b);
-    return this;
-  }
-  dbl(n: number): this {
-    const b = Buffer.alloc(8);
-    b.writeDoubleBE(n);
-    this.parts.push(b);
-    return this;
-  }
-  str(s: string): this {
-    const b = Buffer.from(s);
-    return this.i32(b.length).raw(b);
-  }
-  raw(b: Buffer): this {
-    this.parts.push(b);
-    return this;
-  }
-  field(type: number, id: number): this {
-    return this.u8(type).i16(id);
-  }
-  stop(): this {
-    return this.u8(0);
-  }
-  strictHead(type: number, name: string, seq: number): this {
-    return this.u8(0x80).u8(0x01).u8(0).u8(type).str(name).i32(seq);
-  }
-  oldHead(type: number, name: string, seq: number): this {
-    return this.str(name).u8(type).i32(seq);
-  }
-  buf(): Buffer {
-    return Buffer.concat(this.parts);
-  }
-}
-
 function callAllTypes(strict: boolean): Buffer {
-  const w = new W();
+  const w = new ThriftWriter();
   if (strict) w.strictHead(1, 'doIt', 7);
   else w.oldHead(1, 'doIt', 7);
   w.field(T.BOOL, 1).u8(1);
@@ -95,7 +40,7 @@ function feed(s: ThriftStream, chunks: Buffer[]): ThriftMessage[] {
 
 test('every type, strict and non-strict headers, split at every byte offset', () => {
   for (const strict of [true, false]) {
-    const msg = Buffer.concat([callAllTypes(strict), new W().strictHead(2, 'doIt', 7).field(T.I32, 0).i32(1).stop().buf()]);
+    const msg = Buffer.concat([callAllTypes(strict), new ThriftWriter().strictHead(2, 'doIt', 7).field(T.I32, 0).i32(1).stop().buf()]);
     for (let cut = 0; cut <= msg.length; cut++) {
       const s = new ThriftStream(OPTS, plan, false);
       const out = feed(s, [msg.subarray(0, cut), msg.subarray(cut)]);
@@ -129,16 +74,16 @@ test('framed transport: frames split anywhere, several frames per chunk, padding
 
 test('huge declared sizes allocate nothing; limits bound what is kept', () => {
   const s = new ThriftStream(OPTS, plan, false);
-  const head = new W().strictHead(1, 'big', 1).field(T.STRING, 1).i32(0x7fffffff).buf();
+  const head = new ThriftWriter().strictHead(1, 'big', 1).field(T.STRING, 1).i32(0x7fffffff).buf();
   assert.deepEqual(s.feed(head, 0), []);
   const mb = Buffer.alloc(1 << 20, 0x61);
   for (let i = 0; i < 8; i++) s.feed(mb, 0);
   assert.equal(s.error, undefined);
   const list = new ThriftStream({ ...OPTS, collectionMaxSize: 2, stringMaxSize: 3 }, plan, false);
-  const w = new W().strictHead(1, 'l', 1).field(T.LIST, 1).u8(T.STRING).i32(4).str('abcdef').str('b').str('c').str('d').stop();
+  const w = new ThriftWriter().strictHead(1, 'l', 1).field(T.LIST, 1).u8(T.STRING).i32(4).str('abcdef').str('b').str('c').str('d').stop();
   assert.equal(list.feed(w.buf(), 0)[0]!.text, '(1: ["abc"..., "b", ...])');
   const deep = new ThriftStream(OPTS, plan, false);
-  const d = new W().strictHead(1, 'd', 1);
+  const d = new ThriftWriter().strictHead(1, 'd', 1);
   for (let i = 0; i < 100; i++) d.field(T.STRUCT, 1);
   deep.feed(d.buf(), 0);
   assert.equal(deep.error, 'nesting too deep');
@@ -147,9 +92,9 @@ test('huge declared sizes allocate nothing; limits bound what is kept', () => {
 test('bad input is an error, not an exception, and reset recovers', () => {
   const bad = [
     Buffer.from([0x80, 0x02, 0, 1]), // wrong version
-    new W().strictHead(9, 'x', 1).buf(), // bad message type
-    new W().strictHead(1, 'x', 1).field(99, 1).buf(), // unknown type
-    new W().strictHead(1, 'x', 1).field(T.LIST, 1).u8(T.I32).i32(-1).buf(),
+    new ThriftWriter().strictHead(9, 'x', 1).buf(), // bad message type
+    new ThriftWriter().strictHead(1, 'x', 1).field(99, 1).buf(), // unknown type
+    new ThriftWriter().strictHead(1, 'x', 1).field(T.LIST, 1).u8(T.I32).i32(-1).buf(),
     Buffer.from([0x7f, 0xff, 0xff, 0xff, 0x61, 0x62]), // absurd name length
   ];
   for (const b of bad) {
@@ -157,7 +102,7 @@ test('bad input is an error, not an exception, and reset recovers', () => {
     s.feed(b, 0);
     assert.notEqual(s.error, undefined, b.toString('hex'));
     s.reset();
-    assert.equal(s.feed(new W().strictHead(1, 'ok', 1).stop().buf(), 0).length, 1);
+    assert.equal(s.feed(new ThriftWriter().strictHead(1, 'ok', 1).stop().buf(), 0).length, 1);
   }
   const f = new ThriftStream(OPTS, plan, true);
   f.feed(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x80, 0x01]), 0);
