@@ -18,6 +18,8 @@ export function encodeEventPretty(event: BeatEvent): string {
   return JSON.stringify({ '@timestamp': event.timestamp.toISOString(), ...event.fields }, null, 2);
 }
 
+const TS_PREFIX = Buffer.from('{"@timestamp":"', 'latin1');
+
 /**
  * Most bytes `writeEncodedEvent` adds around the body and extra: `{"@timestamp":"`, the ISO time (27 bytes for the
  * extended years toISOString writes beyond 9999), the closing quote, two commas and `}`.
@@ -32,7 +34,7 @@ export const ENCODED_EVENT_OVERHEAD = 15 + 27 + 4;
  * ENCODED_EVENT_OVERHEAD + 3 bytes per UTF-16 unit of body and extra.
  */
 export function writeEncodedEvent(buf: Buffer, off: number, iso: string, body: string, extra = ''): number {
-  off += buf.write('{"@timestamp":"', off, 'latin1');
+  off += TS_PREFIX.copy(buf, off);
   off += buf.write(iso, off, 'latin1');
   buf[off++] = 0x22; // "
   if (body.length > 2) {
